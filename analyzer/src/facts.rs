@@ -1,0 +1,148 @@
+//! Call facts: what the analyzer hands to synth. One fact is one AWS SDK call that the
+//! function's handler can reach, spelled the way the SDK spells it. No IAM knowledge here:
+//! synth's catalog turns `(sdk, service, operation)` into IAM actions.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::value::Value;
+
+/// Which SDK's spelling a client and its operations use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Sdk {
+    /// boto3 / botocore: service `s3`, method `put_object`.
+    Boto3,
+    /// AWS SDK for JavaScript v2 (`aws-sdk`): class `S3`, method `putObject`.
+    JsV2,
+    /// AWS SDK for JavaScript v3: package `client-s3`, command `PutObjectCommand` or method `putObject`.
+    JsV3,
+    /// aws-sdk-rust: crate `aws-sdk-s3`, fluent method `put_object`.
+    Rust,
+}
+
+/// An SDK client: the SDK and the service as that SDK names it
+/// (`s3`, `S3`, `client-s3`, `aws-sdk-s3`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Client {
+    pub sdk: Sdk,
+    pub service: String,
+}
+
+/// What the call does on the client.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "kind", content = "name", rename_all = "kebab-case")]
+pub enum Operation {
+    /// A client method or command in the SDK's spelling: `put_object`, `putObject`,
+    /// `PutObjectCommand`. Paginators and presigners resolve to the method they wrap.
+    Method(String),
+    /// A waiter in the SDK's spelling (`table_exists`, `waitUntilTableExists`,
+    /// `TableExists`); synth's catalog knows which operation it polls.
+    Waiter(String),
+}
+
+/// How the call reaches AWS, when it is not a plain call. Kept for reasons and `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Via {
+    #[default]
+    Call,
+    Paginator,
+    Waiter,
+    /// A presigned URL or POST: the holder of the URL makes the call with our credentials.
+    Presign,
+    /// A high-level helper (s3transfer, lib-storage `Upload`, resource API) that issues it.
+    Helper,
+    /// A modelled third-party library (see `grammars/libraries.toml`).
+    Library,
+}
+
+/// A place in the analysed project. `file` is relative to the project root, with `/`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+}
+
+/// One step of the chain from the handler to a call: the function we were in, and where
+/// the call to the next step (or the SDK call itself) stands.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Step {
+    pub function: String,
+    pub at: Location,
+}
+
+/// One SDK call reachable from the handler.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct CallFact {
+    pub client: Client,
+    pub operation: Operation,
+    /// Input members as written in the source: Python keywords (`Bucket`), JS object keys
+    /// (`TableName`), Rust setter names (`table_name`). Only members the analyzer saw; a
+    /// member present with an unknown value is `Value::Unknown`. Synth normalises names.
+    pub args: BTreeMap<String, Value>,
+    pub via: Via,
+    pub location: Location,
+    /// The call's source text, whitespace folded, shortened to at most 80 characters.
+    pub call: String,
+    /// Handler first, this call's enclosing function last.
+    pub chain: Vec<Step>,
+}
+
+/// An AWS call that could not be pinned to one service and operation. Never guessed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Unresolved {
+    pub location: Location,
+    pub call: String,
+    pub why: String,
+}
+
+/// Everything the analyzer learnt about one function.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FunctionFacts {
+    pub calls: Vec<CallFact>,
+    pub unresolved: Vec<Unresolved>,
+    pub diagnostics: Vec<crate::diagnostics::Diagnostic>,
+}
+
+impl FunctionFacts {
+    /// Sorts and deduplicates, so that output built from facts is deterministic.
+    pub fn canonicalize(&mut self) {
+        self.calls.sort();
+        self.calls.dedup();
+        self.unresolved.sort();
+        self.unresolved.dedup();
+        self.diagnostics.sort();
+        self.diagnostics.dedup();
+    }
+}
+
+/// Folds whitespace and shortens source text for `CallFact::call` and `Unresolved::call`.
+pub fn call_text(source: &str) -> String {
+    const MAX: usize = 80;
+    let folded = source.split_whitespace().collect::<Vec<_>>().join(" ");
+    if folded.chars().count() <= MAX {
+        return folded;
+    }
+    let mut short: String = folded.chars().take(MAX - 1).collect();
+    short.push('…');
+    short
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn call_text_folds_and_shortens() {
+        assert_eq!(
+            call_text("s3.put_object(\n    Bucket=b,\n    Key=k)"),
+            "s3.put_object( Bucket=b, Key=k)"
+        );
+        let long = format!("x.y({})", "a".repeat(200));
+        let short = call_text(&long);
+        assert_eq!(short.chars().count(), 80);
+        assert!(short.ends_with('…'));
+    }
+}

@@ -1,0 +1,89 @@
+//! What to analyse: the project root, each function's entry point, and what the
+//! infrastructure tells us about the function's environment.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::value::Value;
+
+/// Source language of a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Python,
+    JavaScript,
+    TypeScript,
+    Rust,
+}
+
+impl Language {
+    /// The language of a source file, from its extension.
+    pub fn of_path(path: &Path) -> Option<Language> {
+        let name = path.file_name()?.to_str()?;
+        if name.ends_with(".d.ts") || name.ends_with(".d.mts") || name.ends_with(".d.cts") {
+            return None;
+        }
+        match path.extension()?.to_str()? {
+            "py" => Some(Language::Python),
+            "js" | "mjs" | "cjs" | "jsx" => Some(Language::JavaScript),
+            "ts" | "mts" | "cts" | "tsx" => Some(Language::TypeScript),
+            "rs" => Some(Language::Rust),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Python => "python",
+            Language::JavaScript => "javascript",
+            Language::TypeScript => "typescript",
+            Language::Rust => "rust",
+        }
+    }
+}
+
+/// An entry point: a file, and the function in it that the runtime calls.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Entry {
+    /// Relative to the project root, with `/`.
+    pub file: String,
+    /// The handler function (`handler`, `lambda_handler`, `main`). `None` means the whole
+    /// file counts as reachable: used when a file is reported as its own function because
+    /// no infrastructure or `--entry` names a handler.
+    pub function: Option<String>,
+}
+
+/// Everything a language analyzer needs besides the entry.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// The project root; all reported paths are relative to it. Files outside it are never read.
+    pub root: PathBuf,
+    /// Environment variables the infrastructure binds for this function.
+    pub env: BTreeMap<String, Value>,
+    /// Extra folders searched for imports, relative to the root: Lambda layers (`python/`,
+    /// `nodejs/node_modules` inside a layer's content), source roots.
+    pub search_paths: Vec<PathBuf>,
+}
+
+impl Context {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self {
+            root: root.into(),
+            ..Self::default()
+        }
+    }
+
+    /// The value an environment variable read resolves to: the infrastructure's binding if
+    /// there is one, else a named unknown that keeps the code's default.
+    pub fn env_value(&self, name: &str, default: Option<Value>) -> Value {
+        match self.env.get(name) {
+            Some(bound) => bound.clone(),
+            None => Value::Env {
+                name: name.to_string(),
+                default: default.map(Box::new),
+            },
+        }
+    }
+}

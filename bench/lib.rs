@@ -1,0 +1,1 @@
+//! Generators of synthetic projects for the benchmarks.
