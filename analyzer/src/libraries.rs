@@ -10,7 +10,12 @@ use serde::Deserialize;
 use crate::facts::Sdk;
 use crate::project::Language;
 
-const LIBRARIES_TOML: &str = include_str!("../../grammars/libraries.toml");
+/// The tables, one per language, compiled in so analysis never reads outside the project.
+const TABLES: [(&str, &str); 3] = [
+    ("grammars/libraries/python.toml", include_str!("../../grammars/libraries/python.toml")),
+    ("grammars/libraries/javascript.toml", include_str!("../../grammars/libraries/javascript.toml")),
+    ("grammars/libraries/rust.toml", include_str!("../../grammars/libraries/rust.toml")),
+];
 
 /// One modelled callable.
 #[derive(Debug, Clone, Deserialize)]
@@ -41,6 +46,7 @@ pub struct LibraryModel {
 
 #[derive(Deserialize)]
 struct LibrariesFile {
+    #[serde(default)]
     model: Vec<LibraryModel>,
 }
 
@@ -48,10 +54,16 @@ struct LibrariesFile {
 pub fn all() -> &'static [LibraryModel] {
     use std::sync::OnceLock;
     static MODELS: OnceLock<Vec<LibraryModel>> = OnceLock::new();
-    MODELS.get_or_init(|| match toml::from_str::<LibrariesFile>(LIBRARIES_TOML) {
-        Ok(file) => file.model,
-        // The table is compiled in and checked by a test; an error here is our bug.
-        Err(e) => panic!("grammars/libraries.toml is invalid: {e}"),
+    MODELS.get_or_init(|| {
+        let mut models = Vec::new();
+        for (name, text) in TABLES {
+            match toml::from_str::<LibrariesFile>(text) {
+                Ok(file) => models.extend(file.model),
+                // The tables are compiled in and checked by a test; an error here is our bug.
+                Err(e) => panic!("{name} is invalid: {e}"),
+            }
+        }
+        models
     })
 }
 
