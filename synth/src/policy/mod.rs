@@ -1,0 +1,1 @@
+//! The IAM policy model: statements, canonical form, IAM's JSON, size limits.
