@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::document::{POLICY_VERSION, PolicyDocument};
 use super::error::PolicyError;
+use super::intrinsic::text_of;
 use super::placeholder::substitute;
 use super::statement::{Conditions, Effect, Listing, Statement};
 
@@ -49,7 +50,9 @@ impl PolicyDocument {
         Self::from_iam_value(&value)
     }
 
-    /// Read an IAM policy document already parsed as JSON (e.g. from a template).
+    /// Read an IAM policy document already parsed as JSON, e.g. from a CloudFormation, SAM
+    /// or Serverless template: `Ref`, `Fn::GetAtt`, `Fn::Sub` and `Fn::Join` in actions,
+    /// resources and condition values become placeholder text (`${Orders.Arn}`).
     pub fn from_iam_value(value: &Value) -> Result<Self, PolicyError> {
         let Value::Object(document) = value else {
             return Err(PolicyError::Invalid(
@@ -212,26 +215,23 @@ fn parse_statement(value: &Value) -> Result<Statement, String> {
     Ok(statement)
 }
 
-/// A string or an array of strings, as IAM allows for Action and Resource.
+/// A string or an array of strings, as IAM allows for Action and Resource; CloudFormation
+/// intrinsic functions (as templates declare policies) are read as placeholder text.
 fn string_list(key: &str, value: &Value) -> Result<BTreeSet<String>, String> {
     match value {
-        Value::String(s) => Ok(BTreeSet::from([s.clone()])),
         Value::Array(items) => items
             .iter()
-            .map(|item| {
-                item.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| format!("{key} must hold strings, found {item}"))
-            })
+            .map(|item| text_of(item).map_err(|e| format!("{key} must hold strings: {e}")))
             .collect(),
-        other => Err(format!(
-            "{key} must be a string or an array of strings, found {other}"
-        )),
+        single => text_of(single)
+            .map(|text| BTreeSet::from([text]))
+            .map_err(|e| format!("{key} must be a string or an array of strings: {e}")),
     }
 }
 
 /// `{"StringEquals": {"aws:RequestedRegion": ["eu-west-1"]}}`; values may be strings,
-/// numbers or booleans, single or in arrays (IAM accepts all of them), kept as text.
+/// numbers or booleans, single or in arrays (IAM accepts all of them), or CloudFormation
+/// intrinsic functions, kept as text.
 fn parse_conditions(value: &Value) -> Result<Conditions, String> {
     let Value::Object(operators) = value else {
         return Err("Condition must be an object of operators".into());
@@ -261,12 +261,11 @@ fn parse_conditions(value: &Value) -> Result<Conditions, String> {
 /// A condition value as text: `true`, `42`, `"eu-west-1"`.
 fn scalar_text(operator: &str, key: &str, value: &Value) -> Result<String, String> {
     match value {
-        Value::String(s) => Ok(s.clone()),
         Value::Bool(b) => Ok(b.to_string()),
         Value::Number(n) => Ok(n.to_string()),
-        other => Err(format!(
-            "Condition {operator} {key} must hold strings, numbers or booleans, found {other}"
-        )),
+        other => text_of(other).map_err(|e| {
+            format!("Condition {operator} {key} must hold strings, numbers or booleans: {e}")
+        }),
     }
 }
 

@@ -8,6 +8,7 @@
 mod canonical;
 mod document;
 mod error;
+mod intrinsic;
 mod json;
 mod placeholder;
 mod size;

@@ -149,7 +149,7 @@ fn errors_say_what_is_wrong() {
         ),
         (
             r#"{"Statement":[{"Effect":"Allow","Action":["s3:*",1],"Resource":"*"}]}"#,
-            "invalid policy statement 0: Action must hold strings, found 1",
+            "invalid policy statement 0: Action must hold strings: found 1",
         ),
         (
             r#"{"Statement":[{"Effect":"Allow","Action":"s3:*"}]}"#,
@@ -164,4 +164,54 @@ fn errors_say_what_is_wrong() {
         PolicyDocument::from_iam_json("x"),
         Err(PolicyError::Json(_))
     ));
+}
+
+#[test]
+fn reads_cloudformation_intrinsics_as_placeholders() {
+    // A SAM/CloudFormation inline policy, as a template reader hands it over (long forms).
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": ["dynamodb:GetItem"], "Resource": [
+                {"Fn::GetAtt": ["OrdersTable", "Arn"]},
+                {"Fn::Sub": "${OrdersTable.Arn}/index/*"},
+                {"Fn::GetAtt": "Archive.Arn"}
+            ]},
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": {"Fn::Join": ["", [
+                "arn:", {"Ref": "AWS::Partition"}, ":s3:::", {"Ref": "Uploads"}, "/*"
+            ]]}},
+            {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": {"Fn::Sub": [
+                "arn:${AWS::Partition}:s3:::${Name}/home/${!aws:username}",
+                {"Name": {"Ref": "Uploads"}}
+            ]}, "Condition": {"StringEquals": {"aws:ResourceAccount": {"Ref": "AWS::AccountId"}}}}
+        ]
+    });
+    let document = PolicyDocument::from_iam_value(&policy).expect("valid policy");
+    assert_eq!(
+        document.statements[0].resources,
+        set(&[
+            "${OrdersTable.Arn}",
+            "${OrdersTable.Arn}/index/*",
+            "${Archive.Arn}"
+        ])
+    );
+    assert_eq!(
+        document.statements[1].resources,
+        set(&["arn:${AWS::Partition}:s3:::${Uploads}/*"])
+    );
+    assert_eq!(
+        document.statements[2].resources,
+        set(&["arn:${AWS::Partition}:s3:::${Uploads}/home/${aws:username}"])
+    );
+    assert_eq!(
+        document.statements[2].conditions["StringEquals"]["aws:ResourceAccount"],
+        ["${AWS::AccountId}"]
+    );
+
+    let unsupported = serde_json::json!({"Statement": [{"Effect": "Allow", "Action": "s3:*",
+        "Resource": {"Fn::If": ["Prod", "a", "b"]}}]});
+    assert_eq!(
+        PolicyDocument::from_iam_value(&unsupported).map_err(|e| e.to_string()),
+        Err("invalid policy statement 0: Resource must be a string or an array of strings: unsupported CloudFormation function Fn::If".to_string())
+    );
 }
