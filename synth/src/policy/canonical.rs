@@ -21,7 +21,7 @@ impl PolicyDocument {
     ///   statement;
     /// - NotAction/NotResource statements are kept whole (their lists cannot be regrouped
     ///   without changing their meaning), duplicates removed;
-    /// - statements granting nothing (no action or no resource) are dropped;
+    /// - plain statements granting nothing (no action or no resource) are dropped;
     /// - statements are sorted (Allow first, then by actions, resources, conditions);
     /// - every statement gets a Sid derived from its service prefixes and resource names,
     ///   alphanumeric only, with a numeric suffix on clashes; earlier Sids are replaced.

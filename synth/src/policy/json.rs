@@ -37,7 +37,8 @@ impl PolicyDocument {
     /// (IAM's `GetRolePolicy` and `GetPolicyVersion` return it so; some emulators do not).
     /// The document is returned as written, not canonicalized.
     pub fn from_iam_json(text: &str) -> Result<Self, PolicyError> {
-        let trimmed = text.trim();
+        // A byte-order mark is not whitespace to `trim`, but editors write one.
+        let trimmed = text.trim_start_matches('\u{feff}').trim();
         let decoded;
         let json = if !trimmed.starts_with('{') && trimmed.contains('%') {
             decoded = percent_decode(trimmed)?;

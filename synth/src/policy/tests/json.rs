@@ -215,3 +215,64 @@ fn reads_cloudformation_intrinsics_as_placeholders() {
         Err("invalid policy statement 0: Resource must be a string or an array of strings: unsupported CloudFormation function Fn::If".to_string())
     );
 }
+
+#[test]
+fn iam_json_keys_come_in_iam_order() {
+    let statement = Statement {
+        sid: Some("Fence".into()),
+        effect: Effect::Deny,
+        action_listing: Listing::Exclude,
+        resource_listing: Listing::Exclude,
+        conditions: [(
+            "StringEquals".to_string(),
+            [(
+                "aws:ResourceAccount".to_string(),
+                vec!["${AWS::AccountId}".to_string()],
+            )]
+            .into(),
+        )]
+        .into(),
+        ..Statement::allow(["sts:GetCallerIdentity"], ["${Bucket.Arn}"])
+    };
+    let document = PolicyDocument {
+        statements: vec![statement, Statement::allow(["s3:GetObject"], ["*"])],
+    };
+    let substitute = |p: &str| {
+        if p == "${AWS::AccountId}" {
+            "123456789012".to_string()
+        } else {
+            "arn:aws:s3:::b".to_string()
+        }
+    };
+    assert_eq!(
+        document.to_iam_json(&substitute).to_string(),
+        concat!(
+            r#"{"Version":"2012-10-17","Statement":["#,
+            r#"{"Sid":"Fence","Effect":"Deny","NotAction":["sts:GetCallerIdentity"],"NotResource":["arn:aws:s3:::b"],"#,
+            r#""Condition":{"StringEquals":{"aws:ResourceAccount":["123456789012"]}}},"#,
+            r#"{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["*"]}]}"#
+        )
+    );
+}
+
+#[test]
+fn two_placeholders_with_one_value_give_one_resource() {
+    let document = PolicyDocument {
+        statements: vec![Statement::allow(["s3:GetObject"], ["${A}/*", "${B}/*"])],
+    };
+    let json = document.to_iam_json(&|_| "arn:aws:s3:::same".to_string());
+    assert_eq!(
+        json["Statement"][0]["Resource"],
+        serde_json::json!(["arn:aws:s3:::same/*"])
+    );
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let text = "\u{feff}{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}";
+    let document = PolicyDocument::from_iam_json(text).expect("valid policy");
+    assert_eq!(
+        document.statements,
+        vec![Statement::allow(["s3:GetObject"], ["*"])]
+    );
+}
