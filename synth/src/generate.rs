@@ -122,6 +122,26 @@ pub fn generate(catalog: &Catalog, options: &Options) -> Result<Report, Generate
     Ok(report)
 }
 
+/// IAM caps the inline policies of one role at 10,240 characters (whitespace not counted):
+/// say so before a deployment fails. Placeholders are measured as `*`, so names the
+/// template resolves at deploy time can only make the real policy longer.
+fn size_warning(function: &FunctionReport) -> Option<Diagnostic> {
+    let document = function.policy().to_iam_json(&|_| "*".to_string());
+    let size = crate::policy::policy_size(&document);
+    (size > crate::policy::INLINE_ROLE_LIMIT).then(|| {
+        Diagnostic::warning(
+            &function.entry.file,
+            0,
+            format!(
+                "the policy of {} is {size} characters, over IAM's {} character limit for a role's inline policies: attach it as managed policies of at most {} characters each",
+                function.name,
+                crate::policy::INLINE_ROLE_LIMIT,
+                crate::policy::MANAGED_POLICY_LIMIT
+            ),
+        )
+    })
+}
+
 struct Job {
     name: String,
     language: Language,
