@@ -105,13 +105,17 @@ pub fn generate(catalog: &Catalog, options: &Options) -> Result<Report, Generate
             }
             let facts = analyzer::analyze(&ctx, job.language, &job.entry);
             let resolved = resolve::resolve(catalog, &facts);
-            FunctionReport {
+            let mut function = FunctionReport {
                 name: job.name,
                 entry: job.entry,
                 language: job.language,
                 spec: job.spec,
                 resolved,
+            };
+            if let Some(warning) = size_warning(&function) {
+                function.resolved.diagnostics.push(warning);
             }
+            function
         })
         .collect();
     if whole_files {
