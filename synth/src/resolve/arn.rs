@@ -245,9 +245,10 @@ fn fill(
             } else {
                 total += 1;
                 let candidates = binding(prefix, variable);
+                let root = |m: &str| m.split_once("[].").map_or(m, |(list, _)| list).to_string();
                 if candidates
                     .iter()
-                    .any(|(m, _)| members.iter().any(|x| x == m))
+                    .any(|(m, _)| members.iter().any(|x| *x == root(m)))
                 {
                     bindable += 1;
                 }
