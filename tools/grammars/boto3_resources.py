@@ -110,6 +110,28 @@ def resource(raw, service_model):
     return out
 
 
+def service_with_all_has(raw):
+    """boto3.resources.model.ResourceModel._get_has_definition: the service resource
+    exposes every resource type as a subresource whose identifiers are all inputs
+    (`s3.Object(bucket, key)`), unless its `has` already names that type."""
+    service = dict(raw["service"])
+    has = dict(service.get("has", {}))
+    named = {h.get("resource", {}).get("type") for h in has.values()}
+    for name, definition in sorted(raw.get("resources", {}).items()):
+        if name not in named:
+            has[name] = {
+                "resource": {
+                    "type": name,
+                    "identifiers": [
+                        {"target": i["name"], "source": "input"}
+                        for i in definition.get("identifiers", [])
+                    ],
+                }
+            }
+    service["has"] = has
+    return service
+
+
 def main(boto3_wheel, botocore_wheel):
     with open(boto3_wheel, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()
@@ -138,7 +160,7 @@ def main(boto3_wheel, botocore_wheel):
                 resources[name].setdefault("batch", {})[xform_name(batch_name)] = request(
                     b["request"]
                 )
-        svc = {"service": resource(raw["service"], model), "resources": resources}
+        svc = {"service": resource(service_with_all_has(raw), model), "resources": resources}
         for res in [svc["service"], *resources.values()]:
             for coll in res["collections"].values():
                 item_type = (coll["resource"] or {}).get("type")

@@ -19,7 +19,7 @@ use crate::libraries::{self, LibraryModel};
 use crate::{Language, Value};
 
 use super::interp::{Interp, Scope};
-use super::val::{CallArgs, ClassVal, Val};
+use super::val::{CallArgs, ClassVal, InstanceVal, Val, new_env};
 
 /// Whether `qualname` (a call's full dotted name) is the model's callable.
 fn matches(model: &LibraryModel, qualname: &str) -> bool {
@@ -80,6 +80,15 @@ impl<'t, 'c> Interp<'t, 'c> {
         for base in self.extern_bases(class) {
             let qualname = format!("{base}.{name}");
             if self.library_call(&qualname, Some(receiver), &args, node, scope) {
+                // A modelled class method on a model class (`User.get(...)`, `User.scan()`)
+                // returns instances of that class (or iterates them): keep the class so
+                // `user.save()` finds its table.
+                if matches!(receiver, Val::Class(_)) {
+                    return Val::Instance(Rc::new(InstanceVal {
+                        class: class.clone(),
+                        attrs: new_env(),
+                    }));
+                }
                 break;
             }
         }

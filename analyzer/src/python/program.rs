@@ -106,7 +106,8 @@ impl Resolver {
             path.push(part);
         }
         let module_file = path.with_extension("py");
-        if self.root.join(&module_file).is_file() {
+        // A link that loops or dangles still names the module: reading it reports why.
+        if self.root.join(&module_file).symlink_metadata().is_ok() {
             return Some(Target::File(relative(
                 &self.root,
                 &self.root.join(module_file),
