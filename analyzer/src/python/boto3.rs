@@ -61,6 +61,7 @@ impl<'t, 'c> Interp<'t, 'c> {
         if let Some((_, factory)) = FACTORIES.iter().find(|(name, _)| *name == q) {
             return self.make(*factory, &args);
         }
+        self.run_passed_callables(&args, node, scope);
         match q {
             "os.getenv" | "os.environ.get" | "os.environ.setdefault" => {
                 return match args.get(0, "key").and_then(Val::as_str) {
@@ -115,10 +116,7 @@ impl<'t, 'c> Interp<'t, 'c> {
             && last.chars().next().is_some_and(char::is_uppercase)
             && !q.starts_with("builtins.")
         {
-            return Val::LibObject(Rc::new(LibObject {
-                qualname: q.to_string(),
-                args,
-            }));
+            return Val::LibObject(Rc::new(LibObject::new(q.to_string(), args)));
         }
         Val::Unknown
     }

@@ -17,7 +17,7 @@ use crate::{Context, Diagnostic, FunctionFacts, Location, Value};
 
 use super::program::{Program, Target, import_specs};
 use super::syntax::{StringPart, line_of, node_text, string_parts};
-use super::val::{CallArgs, ClassVal, Env, FuncVal, InstanceVal, ModRef, Val, new_env};
+use super::val::{CallArgs, ClassVal, Env, FuncVal, InstanceVal, LibObject, ModRef, Val, new_env};
 
 /// Deeper call chains than this are not followed (they are almost always recursion
 /// through values we cannot tell apart).
@@ -485,19 +485,13 @@ impl<'t, 'c> Interp<'t, 'c> {
                     scope.globals.insert(node_text(name, src).to_string());
                 }
             }
-            "if_statement" | "elif_clause" => {
+            "if_statement" => self.exec_if(node, scope),
+            "elif_clause" => {
                 if let Some(c) = node.child_by_field_name("condition") {
                     self.eval(c, scope);
                 }
                 if let Some(b) = node.child_by_field_name("consequence") {
                     self.exec_block(b, scope);
-                }
-                let mut cursor = node.walk();
-                let alternatives: Vec<Node> = node
-                    .children_by_field_name("alternative", &mut cursor)
-                    .collect();
-                for alt in alternatives {
-                    self.exec(alt, scope);
                 }
             }
             "else_clause" | "finally_clause" | "except_clause" | "except_group_clause" => {
@@ -569,6 +563,52 @@ impl<'t, 'c> Interp<'t, 'c> {
         }
     }
 
+    /// Runs every branch from the same starting state and merges what they bind, so
+    /// `if prod: t = "a" else: t = "b"` leaves `t` unknown rather than `"b"`.
+    /// `if __name__ == "__main__":` never runs in Lambda and is skipped.
+    fn exec_if(&mut self, node: Node<'t>, scope: &mut Scope<'t>) {
+        let src = self.src(scope.module);
+        let condition = node.child_by_field_name("condition");
+        let is_main_guard = condition.is_some_and(|c| {
+            let text: String = node_text(c, src).split_whitespace().collect();
+            matches!(
+                text.as_str(),
+                "__name__==\"__main__\""
+                    | "__name__=='__main__'"
+                    | "\"__main__\"==__name__"
+                    | "'__main__'==__name__"
+            )
+        });
+        if let Some(c) = condition {
+            self.eval(c, scope);
+        }
+        let before = scope.locals.borrow().clone();
+        let mut outcomes = Vec::new();
+        if !is_main_guard && let Some(b) = node.child_by_field_name("consequence") {
+            self.exec_block(b, scope);
+        }
+        outcomes.push(std::mem::replace(
+            &mut *scope.locals.borrow_mut(),
+            before.clone(),
+        ));
+        let mut cursor = node.walk();
+        let alternatives: Vec<Node> = node
+            .children_by_field_name("alternative", &mut cursor)
+            .collect();
+        let has_else = alternatives.iter().any(|a| a.kind() == "else_clause");
+        for alt in alternatives {
+            self.exec(alt, scope);
+            outcomes.push(std::mem::replace(
+                &mut *scope.locals.borrow_mut(),
+                before.clone(),
+            ));
+        }
+        if !has_else {
+            outcomes.push(before);
+        }
+        *scope.locals.borrow_mut() = merge_bindings(outcomes);
+    }
+
     fn exec_with_clause(&mut self, clause: Node<'t>, scope: &mut Scope<'t>) {
         let mut cursor = clause.walk();
         let items: Vec<Node> = clause.named_children(&mut cursor).collect();
@@ -619,7 +659,7 @@ impl<'t, 'c> Interp<'t, 'c> {
         if !scope.is_module && scope.class_name.is_none() {
             closure.push(scope.locals.clone());
         }
-        let func = Val::Function(Rc::new(FuncVal {
+        let func = Rc::new(FuncVal {
             module: scope.module,
             node,
             name: qualified,
@@ -627,8 +667,83 @@ impl<'t, 'c> Interp<'t, 'c> {
             closure,
             bound: None,
             decorators_applied: false,
-        }));
-        self.assign_name(&name, func, scope);
+        });
+        self.register_on_frameworks(&func, scope);
+        self.assign_name(&name, Val::Function(func), scope);
+    }
+
+    /// `@app.get("/x")` / `@app.route(...)` where `app` is a third-party object: the
+    /// function becomes one of the object's callbacks. Only a plain name is looked up
+    /// here; nothing is evaluated before the function is reached.
+    fn register_on_frameworks(&mut self, func: &Rc<FuncVal<'t>>, scope: &mut Scope<'t>) {
+        let src = self.src(scope.module);
+        for decorator in &func.decorators {
+            let Some(mut expr) = decorator.named_child(0) else {
+                continue;
+            };
+            if expr.kind() == "call"
+                && let Some(f) = expr.child_by_field_name("function")
+            {
+                expr = f;
+            }
+            if expr.kind() != "attribute" {
+                continue;
+            }
+            let (Some(object), Some(attr)) = (
+                expr.child_by_field_name("object"),
+                expr.child_by_field_name("attribute"),
+            ) else {
+                continue;
+            };
+            if object.kind() != "identifier" {
+                continue;
+            }
+            if let Val::LibObject(o) = self.lookup(node_text(object, src), scope) {
+                o.callbacks.borrow_mut().push(func.clone());
+                let registrar = node_text(attr, src).to_string();
+                if !o.registrars.borrow().contains(&registrar) {
+                    o.registrars.borrow_mut().push(registrar);
+                }
+            }
+        }
+    }
+
+    /// Runs a framework object's registered callbacks once, from where it dispatches.
+    pub fn run_callbacks(&mut self, o: &Rc<LibObject<'t>>, node: Node<'t>, scope: &mut Scope<'t>) {
+        if o.callbacks_ran.get() || o.callbacks.borrow().is_empty() {
+            return;
+        }
+        o.callbacks_ran.set(true);
+        let callbacks = o.callbacks.borrow().clone();
+        for callback in callbacks {
+            self.call_function(callback, CallArgs::default(), Some((scope.module, node)));
+        }
+    }
+
+    /// Local functions handed to third-party code (`executor.map(f, xs)`,
+    /// `process_partial_response(record_handler=f)`) are assumed to be called; framework
+    /// objects handed over (`Mangum(app)`) dispatch to their callbacks.
+    pub fn run_passed_callables(
+        &mut self,
+        args: &CallArgs<'t>,
+        node: Node<'t>,
+        scope: &mut Scope<'t>,
+    ) {
+        let passed: Vec<Val<'t>> = args
+            .positional
+            .iter()
+            .chain(args.keywords.iter().map(|(_, v)| v))
+            .cloned()
+            .collect();
+        for val in passed {
+            match val {
+                Val::Function(f) => {
+                    self.call_function(f, CallArgs::default(), Some((scope.module, node)));
+                }
+                Val::LibObject(o) => self.run_callbacks(&o, node, scope),
+                _ => {}
+            }
+        }
     }
 
     fn define_class(&mut self, node: Node<'t>, scope: &mut Scope<'t>) {
@@ -1047,6 +1162,9 @@ impl<'t, 'c> Interp<'t, 'c> {
             }
             Val::Extern(q) => self.extern_call(&format!("{q}.{name}"), None, args, node, scope),
             Val::LibObject(o) => {
+                if !o.registrars.borrow().iter().any(|r| r == name) {
+                    self.run_callbacks(&o, node, scope);
+                }
                 let q = format!("{}.{name}", o.qualname);
                 self.extern_call(&q, Some(Val::LibObject(o.clone())), args, node, scope)
             }
@@ -1268,14 +1386,9 @@ impl<'t, 'c> Interp<'t, 'c> {
                         return self.call_function(w, args, Some((f.module, *decorator)));
                     }
                 }
-                Val::Extern(_) | Val::Bound(..) | Val::LibObject(_) => {
-                    self.call_value(
-                        d,
-                        CallArgs::of(vec![Val::Function(bare.clone())]),
-                        *decorator,
-                        &mut scope,
-                    );
-                }
+                // A library decorator: evaluating `@idempotent(...)` above already applied
+                // its model; the function itself runs below.
+                Val::Extern(_) | Val::Bound(..) | Val::LibObject(_) => {}
                 _ => {}
             }
         }
@@ -1445,6 +1558,38 @@ impl<'t, 'c> Interp<'t, 'c> {
             }
         }
     }
+}
+
+/// Joins the names bound on each path through a branch. Equal values stay; differing
+/// data becomes unknown (never one path's guess); otherwise the first informative value.
+fn merge_bindings<'t>(outcomes: Vec<HashMap<String, Val<'t>>>) -> HashMap<String, Val<'t>> {
+    let mut merged: HashMap<String, Vec<Val<'t>>> = HashMap::new();
+    for outcome in outcomes {
+        for (name, val) in outcome {
+            merged.entry(name).or_default().push(val);
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(name, vals)| {
+            let first = vals[0].clone();
+            let same = vals.iter().all(|v| v.signature() == first.signature());
+            let val = if same {
+                first
+            } else {
+                let informative: Vec<&Val> = vals.iter().filter(|v| !v.is_unknown()).collect();
+                match informative.as_slice() {
+                    [] => Val::Unknown,
+                    [only] => (*only).clone(),
+                    many if many.iter().all(|v| matches!(v, Val::Data(_))) => {
+                        Val::Data(Value::Unknown)
+                    }
+                    many => many[0].clone(),
+                }
+            };
+            (name, val)
+        })
+        .collect()
 }
 
 /// `a + b` on values: string concatenation when both sides are data.

@@ -419,3 +419,21 @@ fn symlinks_leaving_the_root_and_loops_are_not_followed() {
         );
     }
 }
+
+#[test]
+fn framework_routes_batch_callbacks_branches_and_main_guard() {
+    let r = run("framework-routes", "app.py", Some("api_handler"));
+    // TABLE is "orders-prod" on one branch and "orders-dev" on the other: unknown, not a guess.
+    assert_calls(
+        &r,
+        &[
+            "app.py:23 dynamodb.get_item Call Key={id:{S:?}} TableName=?",
+            "app.py:28 dynamodb.delete_item Call Key={id:{S:?}} TableName='orders-archive'",
+        ],
+    );
+    let r = run("framework-routes", "app.py", Some("batch_handler"));
+    assert_calls(
+        &r,
+        &["app.py:32 dynamodb.put_item Call Item={body:{S:?}} TableName='events'"],
+    );
+}

@@ -56,6 +56,24 @@ pub enum ModRef {
 pub struct LibObject<'t> {
     pub qualname: String,
     pub args: CallArgs<'t>,
+    /// Local functions registered on the object by decorators (`@app.get("/")`,
+    /// `@app.route(...)`): the framework calls them when the object handles an event.
+    pub callbacks: RefCell<Vec<Rc<FuncVal<'t>>>>,
+    /// The methods used to register them (they do not dispatch).
+    pub registrars: RefCell<Vec<String>>,
+    pub callbacks_ran: Cell<bool>,
+}
+
+impl<'t> LibObject<'t> {
+    pub fn new(qualname: String, args: CallArgs<'t>) -> Self {
+        Self {
+            qualname,
+            args,
+            callbacks: RefCell::new(Vec::new()),
+            registrars: RefCell::new(Vec::new()),
+            callbacks_ran: Cell::new(false),
+        }
+    }
 }
 
 pub struct ResourceVal {
