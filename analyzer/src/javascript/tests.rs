@@ -1,0 +1,1 @@
+//! Fact-level tests on the fixtures under `fixtures/javascript` and `fixtures/typescript`.
