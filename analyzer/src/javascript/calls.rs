@@ -585,7 +585,7 @@ impl<'a> Interp<'a, '_> {
         args: BTreeMap<String, Value>,
         via: Via,
     ) {
-        let location = self.location(node);
+        let location = self.location(operation_node(node));
         let chain = self.chain(&location);
         self.facts.calls.push(CallFact {
             client,
@@ -600,11 +600,20 @@ impl<'a> Interp<'a, '_> {
 
     pub fn unresolved(&mut self, node: Node<'a>, why: &str) {
         self.facts.unresolved.push(Unresolved {
-            location: self.location(node),
+            location: self.location(operation_node(node)),
             call: call_text(self.text(node)),
             why: why.to_string(),
         });
     }
+}
+
+/// The node whose line a fact reports: the method name of `client\n  .put(...)`, so chained
+/// calls split over lines point at the operation, else the call itself.
+fn operation_node(call: Node<'_>) -> Node<'_> {
+    call.child_by_field_name("function")
+        .filter(|f| f.kind() == "member_expression")
+        .and_then(|f| f.child_by_field_name("property"))
+        .unwrap_or(call)
 }
 
 fn v3_client(service: &str) -> Client {

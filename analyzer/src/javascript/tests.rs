@@ -1,1 +1,180 @@
 //! Fact-level tests on the fixtures under `fixtures/javascript` and `fixtures/typescript`.
+//! Each expectation is written by hand from the fixture's source: one line per fact,
+//! `file:line sdk service operation via args`.
+
+use std::path::PathBuf;
+
+use crate::facts::{Operation, Sdk, Via};
+use crate::value::Value;
+use crate::{Context, Entry, FunctionFacts};
+
+fn fixture(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(path)
+}
+
+fn run(dir: &str, file: &str, function: Option<&str>) -> FunctionFacts {
+    let ctx = Context::new(fixture(dir));
+    run_with(ctx, file, function)
+}
+
+fn run_with(ctx: Context, file: &str, function: Option<&str>) -> FunctionFacts {
+    super::analyze(
+        &ctx,
+        &Entry {
+            file: file.to_string(),
+            function: function.map(str::to_string),
+        },
+    )
+}
+
+fn value(v: &Value) -> String {
+    match v {
+        Value::Str { value } => format!("{value:?}"),
+        Value::Scalar { value } => value.clone(),
+        Value::Env { name, default } => match default {
+            Some(d) => format!("env({name}|{})", value(d)),
+            None => format!("env({name})"),
+        },
+        Value::Infra(r) => format!("infra({})", r.logical_id),
+        Value::Concat { parts } => parts.iter().map(value).collect::<Vec<_>>().join("+"),
+        Value::List { items } => format!(
+            "[{}]",
+            items.iter().map(value).collect::<Vec<_>>().join(",")
+        ),
+        Value::Map { entries } => format!(
+            "{{{}}}",
+            entries
+                .iter()
+                .map(|(k, v)| format!("{k}:{}", value(v)))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        Value::Unknown => "?".into(),
+    }
+}
+
+/// One line per fact, in the canonical order.
+fn lines(facts: &FunctionFacts) -> Vec<String> {
+    facts
+        .calls
+        .iter()
+        .map(|c| {
+            let sdk = match c.client.sdk {
+                Sdk::JsV2 => "v2",
+                Sdk::JsV3 => "v3",
+                Sdk::Boto3 => "boto3",
+                Sdk::Rust => "rust",
+            };
+            let op = match &c.operation {
+                Operation::Method(m) => m.clone(),
+                Operation::Waiter(w) => format!("waiter:{w}"),
+            };
+            let via = match c.via {
+                Via::Call => "call",
+                Via::Paginator => "paginator",
+                Via::Waiter => "waiter",
+                Via::Presign => "presign",
+                Via::Helper => "helper",
+                Via::Library => "library",
+            };
+            let args: Vec<String> = c
+                .args
+                .iter()
+                .map(|(k, v)| format!("{k}={}", value(v)))
+                .collect();
+            format!(
+                "{}:{} {sdk} {} {op} {via} {}",
+                c.location.file,
+                c.location.line,
+                c.client.service,
+                args.join(" ")
+            )
+            .trim_end()
+            .to_string()
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+fn unresolved(facts: &FunctionFacts) -> Vec<String> {
+    facts
+        .unresolved
+        .iter()
+        .map(|u| format!("{}:{} {}", u.location.file, u.location.line, u.why))
+        .collect()
+}
+
+fn sorted(expected: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[test]
+fn v2_clients_callbacks_promises_and_s3_helpers() {
+    let facts = run("javascript/v2-callbacks", "handler.js", Some("handler"));
+    let upload = "Body=? Bucket=\"reports-bucket\" Key=\"latest.csv\"";
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "handler.js:10 v2 S3 putObject call Body=? Bucket=env(UPLOAD_BUCKET) Key=\"archive/\"+?",
+            "handler.js:12 v2 SQS sendMessage call MessageBody=? QueueUrl=env(QUEUE_URL)",
+            "handler.js:17 v2 S3 getObject call Bucket=env(UPLOAD_BUCKET) Key=?",
+            &format!("handler.js:18 v2 S3 putObject helper {upload}"),
+            &format!("handler.js:18 v2 S3 createMultipartUpload helper {upload}"),
+            &format!("handler.js:18 v2 S3 uploadPart helper {upload}"),
+            &format!("handler.js:18 v2 S3 completeMultipartUpload helper {upload}"),
+            &format!("handler.js:18 v2 S3 abortMultipartUpload helper {upload}"),
+            "handler.js:19 v2 S3 getObject presign Bucket=env(UPLOAD_BUCKET) Expires=60 Key=\"public/readme.txt\"",
+            "handler.js:20 v2 S3 putObject presign Bucket=env(UPLOAD_BUCKET) Key=\"incoming/upload.bin\"",
+        ])
+    );
+    assert!(facts.unresolved.is_empty(), "{:?}", facts.unresolved);
+    let archive = facts
+        .calls
+        .iter()
+        .find(|c| c.location.line == 10)
+        .expect("putObject in archive");
+    let chain: Vec<(&str, u32)> = archive
+        .chain
+        .iter()
+        .map(|s| (s.function.as_str(), s.at.line))
+        .collect();
+    assert_eq!(
+        chain,
+        vec![("handler", 21), ("<anonymous>", 22), ("archive", 10)]
+    );
+}
+
+#[test]
+fn v2_document_client_per_handler() {
+    let dir = "javascript/v2-documentclient";
+    let create = run(dir, "app.js", Some("create"));
+    assert_eq!(
+        lines(&create),
+        sorted(&[
+            "app.js:10 v2 DynamoDB putItem call Item=? TableName=env(ORDERS_TABLE|\"orders-dev\")",
+            "app.js:12 v2 DynamoDB putItem call Item={action:\"create\",id:?} TableName=env(AUDIT_TABLE|\"audit-dev\")",
+        ])
+    );
+    let get = run(dir, "app.js", Some("get"));
+    assert_eq!(
+        lines(&get),
+        sorted(&[
+            "app.js:24 v2 DynamoDB getItem call Key={id:?} TableName=env(ORDERS_TABLE|\"orders-dev\")"
+        ])
+    );
+    let list = run(dir, "app.js", Some("list"));
+    assert_eq!(
+        lines(&list),
+        sorted(&[
+            "app.js:32 v2 DynamoDB query call IndexName=\"byStatus\" KeyConditionExpression=\"#s = :s\" TableName=env(ORDERS_TABLE|\"orders-dev\")",
+            "app.js:33 v2 DynamoDB batchWriteItem call RequestItems={}",
+            "app.js:34 v2 DynamoDB transactWriteItems call TransactItems=[]",
+        ])
+    );
+}
