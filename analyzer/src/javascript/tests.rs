@@ -178,3 +178,85 @@ fn v2_document_client_per_handler() {
         ])
     );
 }
+
+#[test]
+fn v3_commands_built_inline_earlier_and_from_namespaces() {
+    let facts = run("javascript/v3-commands", "index.mjs", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "index.mjs:17 v3 client-s3 GetObjectCommand call Bucket=env(BUCKET) Key=?",
+            "index.mjs:21 v3 client-s3 PutObjectCommand call Body=? Bucket=env(BUCKET) Key=\"copies/\"+?",
+            "index.mjs:23 v3 client-s3 ListObjectsV2Command paginator Bucket=env(BUCKET) Prefix=\"copies/\"",
+            "index.mjs:27 v3 client-sqs SendMessageCommand call MessageBody=? QueueUrl=env(QUEUE_URL)",
+            "index.mjs:28 v3 client-sns PublishCommand call Message=\"copied\" TopicArn=env(TOPIC_ARN)",
+            "index.mjs:29 v3 client-dynamodb waiter:waitUntilTableExists waiter TableName=\"jobs\"",
+            "index.mjs:30 v3 client-secrets-manager getSecretValue call SecretId=\"prod/api-key\"",
+        ])
+    );
+    assert!(facts.unresolved.is_empty(), "{:?}", facts.unresolved);
+}
+
+#[test]
+fn v3_lib_dynamodb_commands_and_aggregated_document() {
+    let dir = "javascript/v3-lib-dynamodb";
+    let handler = run(dir, "handler.ts", Some("handler"));
+    assert_eq!(
+        lines(&handler),
+        sorted(&[
+            "handler.ts:22 v3 client-dynamodb GetItemCommand call Key={pk:?} TableName=env(TABLE_NAME)",
+            "handler.ts:27 v3 client-dynamodb PutItemCommand call Item={pk:?} TableName=env(TABLE_NAME)",
+            "handler.ts:28 v3 client-dynamodb UpdateItemCommand call Key={pk:\"counter\"} TableName=env(TABLE_NAME) UpdateExpression=\"ADD #n :one\"",
+            "handler.ts:49 v3 client-dynamodb QueryCommand call IndexName=\"status-index\" KeyConditionExpression=\"#s = :s\" TableName=env(TABLE_NAME)",
+        ])
+    );
+    let cleanup = run(dir, "handler.ts", Some("cleanup"));
+    assert_eq!(
+        lines(&cleanup),
+        sorted(&[
+            "handler.ts:38 v3 client-dynamodb deleteItem call Key={pk:?} TableName=env(TABLE_NAME)",
+            "handler.ts:39 v3 client-dynamodb TransactWriteItemsCommand call TransactItems=[{Delete:{Key:{pk:?},TableName:env(TABLE_NAME)}}]",
+            "handler.ts:60 v3 client-dynamodb ScanCommand paginator TableName=env(TABLE_NAME)",
+            "handler.ts:65 v3 client-dynamodb DeleteItemCommand call Key={pk:\"counter\"} TableName=env(TABLE_NAME)",
+        ])
+    );
+}
+
+#[test]
+fn v3_lib_storage_upload_and_presigners() {
+    let dir = "javascript/v3-upload-presign";
+    let bucket = "Bucket=env(MEDIA_BUCKET|\"media-dev\")";
+    let upload = run(dir, "app.js", Some("upload"));
+    let members = format!("Body=? {bucket} Key=\"uploads/\"+?");
+    let expected: Vec<String> = [
+        "PutObjectCommand",
+        "CreateMultipartUploadCommand",
+        "UploadPartCommand",
+        "CompleteMultipartUploadCommand",
+        "AbortMultipartUploadCommand",
+        "PutObjectTaggingCommand",
+    ]
+    .iter()
+    .map(|c| format!("app.js:10 v3 client-s3 {c} helper {members}"))
+    .collect();
+    let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+    assert_eq!(lines(&upload), sorted(&expected));
+    assert_eq!(
+        lines(&run(dir, "app.js", Some("download"))),
+        sorted(&[&format!(
+            "app.js:20 v3 client-s3 GetObjectCommand presign {bucket} Key=?"
+        )])
+    );
+    assert_eq!(
+        lines(&run(dir, "app.js", Some("form"))),
+        sorted(&[&format!(
+            "app.js:24 v3 client-s3 PutObjectCommand presign {bucket} Key=\"forms/${{filename}}\""
+        )])
+    );
+    assert_eq!(
+        lines(&run(dir, "app.js", Some("direct"))),
+        sorted(&[&format!(
+            "app.js:27 v3 client-s3 PutObjectCommand presign {bucket} Key=?"
+        )])
+    );
+}
