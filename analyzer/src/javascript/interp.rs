@@ -650,7 +650,12 @@ impl<'a, 'c> Interp<'a, 'c> {
                     },
                 })
             }
-            Sym::Unknown => self.eval(default),
+            // An unknown value with a fallback is still unknown, unless the fallback is an
+            // object the code goes on to use (`client ?? new S3Client()`).
+            Sym::Unknown => match self.eval(default) {
+                Sym::Val(_) | Sym::List(_) => Sym::Unknown,
+                fallback => fallback,
+            },
             other => {
                 self.eval(default);
                 other
@@ -773,7 +778,9 @@ impl<'a, 'c> Interp<'a, 'c> {
             if parameter.kind() == "comment" || parameter.kind() == "decorator" {
                 continue;
             }
-            let arg = args.get(position).cloned().unwrap_or_default();
+            // A missing argument takes the parameter's default; a present unknown does not.
+            let passed = args.get(position).cloned();
+            let arg = passed.clone().unwrap_or_default();
             position += 1;
             match parameter.kind() {
                 "required_parameter" | "optional_parameter" => {
@@ -785,7 +792,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                         continue;
                     }
                     let mut value = arg;
-                    if value.is_unknown()
+                    if passed.is_none()
                         && let Some(default) = parameter.child_by_field_name("value")
                     {
                         value = self.eval(default);
@@ -816,6 +823,20 @@ impl<'a, 'c> Interp<'a, 'c> {
                     let rest = args.get(position - 1..).unwrap_or_default().to_vec();
                     if let Some(inner) = parameter.named_child(0) {
                         self.bind_pattern(inner, Sym::List(rest));
+                    }
+                }
+                "assignment_pattern" if passed.is_none() => {
+                    if let (Some(left), Some(right)) = (
+                        parameter.child_by_field_name("left"),
+                        parameter.child_by_field_name("right"),
+                    ) {
+                        let value = self.eval(right);
+                        self.bind_pattern(left, value);
+                    }
+                }
+                "assignment_pattern" => {
+                    if let Some(left) = parameter.child_by_field_name("left") {
+                        self.bind_pattern(left, arg);
                     }
                 }
                 _ => self.bind_pattern(parameter, arg),

@@ -328,6 +328,14 @@ impl<'c> Resolver<'c> {
             if let Some(found) = file_for(&base) {
                 return Resolved::File(found);
             }
+            // Type declarations hold no code: nothing to analyse, nothing missing.
+            let name = base.file_name().map(|n| n.to_string_lossy().into_owned());
+            if let Some(name) = name
+                && (base.with_file_name(format!("{name}.d.ts")).is_file()
+                    || base.join("index.d.ts").is_file())
+            {
+                return Resolved::Package;
+            }
         }
         Resolved::Missing
     }

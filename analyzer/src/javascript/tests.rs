@@ -260,3 +260,73 @@ fn v3_lib_storage_upload_and_presigners() {
         )])
     );
 }
+
+#[test]
+fn commonjs_and_es_modules_barrels_lazy_singletons_and_layers() {
+    let mut ctx = Context::new(fixture("javascript/esm-cjs-modules"));
+    ctx.search_paths = vec![PathBuf::from("layers/common/nodejs/node_modules")];
+    let ingest = run_with(ctx.clone(), "src/handlers.js", Some("ingest"));
+    assert_eq!(
+        lines(&ingest),
+        sorted(&[
+            "src/services/notifier.js:6 v2 SNS publish call Message=\"ingested \"+? TopicArn=env(TOPIC_ARN)",
+            "src/services/storage.mjs:15 v3 client-dynamodb PutItemCommand call Item={body:?,id:?} TableName=env(STAGE|\"dev\")+\"-items\"",
+        ])
+    );
+    let notify = ingest
+        .calls
+        .iter()
+        .find(|c| c.location.file.ends_with("notifier.js"))
+        .expect("publish");
+    let chain: Vec<String> = notify
+        .chain
+        .iter()
+        .map(|s| format!("{}@{}:{}", s.function, s.at.file, s.at.line))
+        .collect();
+    assert_eq!(
+        chain,
+        vec![
+            "ingest@src/handlers.js:8",
+            "notify@src/services/notifier.js:6"
+        ]
+    );
+    let report = run_with(ctx, "src/handlers.js", Some("report"));
+    assert_eq!(
+        lines(&report),
+        sorted(&[
+            "layers/common/nodejs/node_modules/common-utils/index.js:6 v3 client-eventbridge PutEventsCommand call Entries=[{Detail:\"{}\",DetailType:\"report\",EventBusName:\"audit\",Source:\"app\"}]",
+            "src/services/storage.mjs:19 v3 client-dynamodb ScanCommand call TableName=\"reports\"",
+        ])
+    );
+    assert!(report.unresolved.is_empty(), "{:?}", report.unresolved);
+}
+
+#[test]
+fn typescript_paths_classes_injection_and_factories() {
+    let dir = "typescript/ts-multi-module";
+    let handler = run(dir, "src/handler.ts", Some("handler"));
+    assert_eq!(
+        lines(&handler),
+        sorted(&[
+            "src/repositories/order-repository.ts:11 v3 client-dynamodb PutItemCommand call Item=? TableName=env(ORDERS_TABLE|\"orders\")",
+            "src/services/receipt-service.ts:16 v3 client-s3 PutObjectCommand call Body=\"{}\" Bucket=env(RECEIPTS_BUCKET) Key=\"receipts/\"+?+\".json\"",
+            "src/services/receipt-service.ts:19 v3 client-sfn StartExecutionCommand call input=\"{}\" stateMachineArn=env(FULFILMENT_ARN)",
+        ])
+    );
+    assert!(handler.unresolved.is_empty(), "{:?}", handler.unresolved);
+    assert!(handler.diagnostics.is_empty(), "{:?}", handler.diagnostics);
+    let save = handler
+        .calls
+        .iter()
+        .find(|c| c.location.line == 11)
+        .expect("save");
+    let chain: Vec<&str> = save.chain.iter().map(|s| s.function.as_str()).collect();
+    assert_eq!(chain, vec!["handler", "OrderRepository.save"]);
+    let lookup = run(dir, "src/handler.ts", Some("lookup"));
+    assert_eq!(
+        lines(&lookup),
+        sorted(&[
+            "src/repositories/order-repository.ts:15 v3 client-dynamodb GetItemCommand call Key={id:?} TableName=env(ORDERS_TABLE|\"orders\")",
+        ])
+    );
+}
