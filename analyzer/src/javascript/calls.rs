@@ -106,6 +106,7 @@ impl<'a> Interp<'a, '_> {
         match target {
             Sym::Func(func) => self.call_function(&func, &args, None, Some(node)),
             Sym::Export { package, path } => self.call_export(node, &package, &path, args),
+            Sym::Package(package) => self.call_export(node, &package, "default", args),
             Sym::Module(file) => {
                 let default = self.module_export(file, "default");
                 match default {

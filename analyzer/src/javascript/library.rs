@@ -29,7 +29,7 @@ pub fn apply<'a>(
     let models: Vec<&'static LibraryModel> = libraries::for_language(Language::JavaScript)
         .filter(|m| m.module == package && m.callable == callable)
         .collect();
-    for model in &models {
+    for model in models.iter().filter(|m| applies(m, args)) {
         let members = members(model, args);
         let client = Client {
             sdk: model.sdk,
@@ -65,6 +65,13 @@ fn members(model: &LibraryModel, args: &[Sym<'_>]) -> BTreeMap<String, Value> {
     out
 }
 
+/// Whether a model applies: every value selection (`.*`) it makes is non-empty or unknown.
+fn applies(model: &LibraryModel, args: &[Sym<'_>]) -> bool {
+    model.args.values().filter(|s| s.contains(".*")).all(
+        |source| !matches!(argument(source, args), Some(Value::List { items }) if items.is_empty()),
+    )
+}
+
 fn argument(source: &str, args: &[Sym<'_>]) -> Option<Value> {
     if let Some(fixed) = source.strip_prefix('=') {
         return Some(Value::str(fixed));
@@ -73,21 +80,56 @@ fn argument(source: &str, args: &[Sym<'_>]) -> Option<Value> {
         return args.get(position).map(Sym::to_value);
     }
     let options = args.iter().find(|a| matches!(a, Sym::Obj(_)))?;
-    let (path, all_values) = match source.strip_suffix(".*") {
-        Some(path) => (path, true),
-        None => (source, false),
+    // `.*` selects every value, `.*/` those ending in '/', `.*!/` the others.
+    let (path, selection) = match source.split_once(".*") {
+        Some((path, "")) => (path, Some(Selection::All)),
+        Some((path, "/")) => (path, Some(Selection::Slash)),
+        Some((path, "!/")) => (path, Some(Selection::NoSlash)),
+        Some(_) => return None,
+        None => (source, None),
     };
     let mut current = options.clone();
     for part in path.split('.') {
         current = current.property(part)?;
     }
-    if all_values {
-        return match current {
-            Sym::Obj(object) => Some(Value::List {
-                items: object.borrow().values().map(Sym::to_value).collect(),
-            }),
-            _ => Some(Value::Unknown),
-        };
+    let Some(selection) = selection else {
+        return Some(current.to_value());
+    };
+    match current {
+        Sym::Obj(object) => Some(Value::List {
+            items: object
+                .borrow()
+                .values()
+                .map(Sym::to_value)
+                .filter(|v| selection.keeps(v))
+                .collect(),
+        }),
+        _ => Some(Value::Unknown),
     }
-    Some(current.to_value())
+}
+
+#[derive(Clone, Copy)]
+enum Selection {
+    All,
+    Slash,
+    NoSlash,
+}
+
+impl Selection {
+    /// Unknown values are kept by every selection: they may be either kind.
+    fn keeps(self, value: &Value) -> bool {
+        let ends_in_slash = match value {
+            Value::Str { value } => Some(value.ends_with('/')),
+            Value::Concat { parts } => match parts.last() {
+                Some(Value::Str { value }) => Some(value.ends_with('/')),
+                _ => None,
+            },
+            _ => None,
+        };
+        match (self, ends_in_slash) {
+            (Selection::All, _) | (_, None) => true,
+            (Selection::Slash, Some(slash)) => slash,
+            (Selection::NoSlash, Some(slash)) => !slash,
+        }
+    }
 }

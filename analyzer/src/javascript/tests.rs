@@ -330,3 +330,66 @@ fn typescript_paths_classes_injection_and_factories() {
         ])
     );
 }
+
+#[test]
+fn middy_wrapped_handlers_get_their_own_middlewares() {
+    let dir = "javascript/middy";
+    let handler = run(dir, "handler.mjs", Some("handler"));
+    assert_eq!(
+        lines(&handler),
+        sorted(&[
+            "handler.mjs:12 v3 client-sesv2 SendEmailCommand call Content={Simple:{Body:{Text:{Data:?}},Subject:{Data:\"Hi\"}}} Destination={ToAddresses:[?]} FromEmailAddress=\"welcome@example.com\"",
+            "handler.mjs:25 v3 client-ssm GetParametersCommand library Names=[\"/app/greeting\"]",
+            "handler.mjs:25 v3 client-ssm GetParametersByPathCommand library Path=[\"/app/flags/\"]",
+            "handler.mjs:30 v3 client-secrets-manager GetSecretValueCommand library SecretId=[env(STAGE)+\"/api-key\"]",
+        ])
+    );
+    let stream = run(dir, "handler.mjs", Some("stream"));
+    assert_eq!(
+        lines(&stream),
+        sorted(&[
+            "handler.mjs:33 v3 client-ssm GetParametersCommand library Names=[\"/app/stream-name\"]",
+            "handler.mjs:35 v3 client-kinesis PutRecordCommand call Data=? PartitionKey=\"k\" StreamName=env(STREAM)",
+        ])
+    );
+}
+
+#[test]
+fn powertools_parameters_idempotency_and_traced_clients() {
+    let facts = run("typescript/powertools", "handler.ts", Some("handler"));
+    let table = "TableName=env(IDEMPOTENCY_TABLE|\"idempotency\")";
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            &format!("handler.ts:12 v3 client-dynamodb PutItemCommand library {table}"),
+            &format!("handler.ts:12 v3 client-dynamodb GetItemCommand library {table}"),
+            &format!("handler.ts:12 v3 client-dynamodb UpdateItemCommand library {table}"),
+            &format!("handler.ts:12 v3 client-dynamodb DeleteItemCommand library {table}"),
+            "handler.ts:17 v3 client-ssm GetParameterCommand library Name=\"/payments/endpoint\"",
+            "handler.ts:18 v3 client-ssm GetParametersByPathCommand library Path=\"/payments/limits/\"",
+            "handler.ts:19 v3 client-secrets-manager GetSecretValueCommand library SecretId=\"payments/\"+env(STAGE)+\"/api-key\"",
+            "handler.ts:20 v3 client-ssm GetParameterCommand library Name=\"/payments/region\"",
+            "handler.ts:21 v3 client-sqs SendMessageCommand call MessageBody=? QueueUrl=env(QUEUE_URL)",
+        ])
+    );
+}
+
+#[test]
+fn dynamic_operations_are_unresolved_never_guessed() {
+    let facts = run("javascript/dynamic-calls", "handler.js", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "handler.js:11 v2 S3 deleteObject call Bucket=\"dynamic-bucket\" Key=\"tmp/x\"",
+            "handler.js:13 v2 S3 headObject call Bucket=\"dynamic-bucket\" Key=\"tmp/y\"",
+        ])
+    );
+    assert_eq!(
+        unresolved(&facts),
+        vec![
+            "handler.js:10 the operation name is not a constant",
+            "handler.js:14 the command sent cannot be determined",
+            "handler.js:15 the operation name is not a constant",
+        ]
+    );
+}
