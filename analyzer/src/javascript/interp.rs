@@ -369,7 +369,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                     };
                     let member_name = member
                         .child_by_field_name("name")
-                        .map(|n| text(n, source))
+                        .map(|n| text(n, source).trim_start_matches('#'))
                         .unwrap_or("");
                     if member_name == name && is_static == want_static {
                         return Some(FuncRef {

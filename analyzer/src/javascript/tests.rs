@@ -393,3 +393,149 @@ fn dynamic_operations_are_unresolved_never_guessed() {
         ]
     );
 }
+
+#[test]
+fn handler_forms_default_async_function_and_class_methods() {
+    let dir = "javascript/handler-forms";
+    assert_eq!(
+        lines(&run(dir, "default-export.mjs", Some("default"))),
+        sorted(&[
+            "default-export.mjs:6 v3 client-lambda InvokeCommand call FunctionName=\"worker\" Payload=?"
+        ])
+    );
+    assert_eq!(
+        lines(&run(dir, "async-function.ts", Some("handler"))),
+        sorted(&[
+            "async-function.ts:8 v3 client-kms DecryptCommand call CiphertextBlob=? KeyId=\"alias/app\""
+        ])
+    );
+    let class = run(dir, "class-handler.js", Some("handler"));
+    assert_eq!(
+        lines(&class),
+        sorted(&[
+            "class-handler.js:14 v3 client-sns PublishCommand call Message=? TopicArn=env(TOPIC)"
+        ])
+    );
+    let chain: Vec<&str> = class.calls[0]
+        .chain
+        .iter()
+        .map(|s| s.function.as_str())
+        .collect();
+    assert_eq!(chain, vec!["Handler.handle", "Handler.publish"]);
+}
+
+#[test]
+fn whole_file_mode_reaches_every_function() {
+    let facts = run("javascript/handler-forms", "async-function.ts", None);
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "async-function.ts:13 v3 client-eventbridge PutEventsCommand call Entries=[]",
+            "async-function.ts:8 v3 client-kms DecryptCommand call CiphertextBlob=? KeyId=\"alias/app\"",
+        ])
+    );
+    let all = run("javascript/v2-documentclient", "app.js", None);
+    let lines_reached: std::collections::BTreeSet<u32> =
+        all.calls.iter().map(|c| c.location.line).collect();
+    assert_eq!(
+        lines_reached.into_iter().collect::<Vec<_>>(),
+        vec![10, 12, 24, 32, 33, 34]
+    );
+}
+
+#[test]
+fn environment_bindings_from_infrastructure_replace_env_reads() {
+    let mut ctx = Context::new(fixture("javascript/v3-commands"));
+    ctx.env.insert("BUCKET".into(), Value::str("media-prod"));
+    let facts = run_with(ctx, "index.mjs", Some("handler"));
+    let get = facts
+        .calls
+        .iter()
+        .find(|c| c.location.line == 17)
+        .expect("GetObject");
+    assert_eq!(get.args.get("Bucket"), Some(&Value::str("media-prod")));
+}
+
+/// A scratch project with the given files.
+fn scratch(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, text) in files {
+        let full = dir.path().join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(full, text).expect("write");
+    }
+    dir
+}
+
+#[test]
+fn bundles_declarations_node_modules_and_syntax_errors_are_notes_not_failures() {
+    let long_line = format!("var x = \"{}\";\n", "a".repeat(super::MAX_LINE_CHARS + 10));
+    let dir = scratch(&[
+        (
+            "app.js",
+            "const b = require('./dist/bundle');\nconst m = require('./vendor.min.js');\nconst u = require('./node_modules/lib/index.js');\nconst AWS = require('aws-sdk');\nconst sqs = new AWS.SQS();\nexports.handler = async () => {\n  await sqs.deleteQueue({ QueueUrl: 'q' }).promise();\n  if (( {\n};\n",
+        ),
+        ("dist/bundle.js", &long_line),
+        ("vendor.min.js", "var a=1;"),
+        ("node_modules/lib/index.js", "module.exports = 1;"),
+        ("types.d.ts", "export declare const x: number;"),
+    ]);
+    let ctx = Context::new(dir.path());
+    let facts = run_with(ctx.clone(), "app.js", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&["app.js:7 v2 SQS deleteQueue call QueueUrl=\"q\""])
+    );
+    let messages: Vec<String> = facts
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}: {}", d.file, d.message))
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("dist/bundle.js: skipped: a line over")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("vendor.min.js: skipped: minified")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("node_modules")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("app.js: syntax error")),
+        "{messages:?}"
+    );
+    let declaration = run_with(ctx.clone(), "types.d.ts", None);
+    assert!(declaration.calls.is_empty());
+    assert_eq!(declaration.diagnostics.len(), 1);
+    let vendored = run_with(ctx, "node_modules/lib/index.js", None);
+    assert!(vendored.calls.is_empty());
+    assert!(vendored.diagnostics[0].message.contains("node_modules"));
+}
+
+#[test]
+fn pathological_nesting_and_recursion_terminate() {
+    let nested = format!(
+        "const AWS = require('aws-sdk');\nconst s3 = new AWS.S3();\nfunction f(n) {{ return n ? f(n - 1) : g(); }}\nfunction g() {{ return f(3); }}\nexports.handler = async () => {{\n  f(10);\n  const v = {}1{};\n  await s3.listBuckets().promise();\n}};\n",
+        "(".repeat(4000),
+        ")".repeat(4000)
+    );
+    let dir = scratch(&[("app.js", &nested)]);
+    let facts = run_with(Context::new(dir.path()), "app.js", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&["app.js:8 v2 S3 listBuckets call"]),
+        "{:?}",
+        facts.diagnostics
+    );
+}
