@@ -226,8 +226,10 @@ impl Walker<'_> {
             return Abs::Unknown;
         };
         let (fact, sealed, start) = (pending.fact, pending.sealed, pending.start);
+        // After sending, paginating or presigning: an SDK output, paginator or presigned
+        // request, none of them a client.
         if sealed {
-            return Abs::Unknown;
+            return Abs::Foreign;
         }
         // The same expression goes on: widen the call text to it.
         let whole = m.span();
@@ -248,18 +250,18 @@ impl Walker<'_> {
                     f.via = Via::Paginator;
                 }
                 seal(self);
-                Abs::Unknown
+                Abs::Foreign
             }
             "presigned" => {
                 if let Some(f) = self.calls.get_mut(fact) {
                     f.via = Via::Presign;
                 }
                 seal(self);
-                Abs::Unknown
+                Abs::Foreign
             }
             _ if tables::SEND_METHODS.contains(&method) => {
                 seal(self);
-                Abs::Unknown
+                Abs::Foreign
             }
             _ if tables::BUILDER_NEUTRAL_METHODS.contains(&method) => Abs::Builder(id),
             _ => {
@@ -339,10 +341,8 @@ impl Walker<'_> {
         m: &syn::ExprMethodCall,
     ) -> Abs {
         let ix = self.ix;
-        let Some(&tr) = traits
-            .iter()
-            .find(|t| ix.traits[**t].methods.contains(method))
-        else {
+        let all = ix.with_supertraits(traits);
+        let Some(&tr) = all.iter().find(|t| ix.traits[**t].methods.contains(method)) else {
             return if tables::PASSTHROUGH_METHODS.contains(&method) {
                 Abs::Dyn(Rc::from(traits))
             } else {

@@ -93,6 +93,10 @@ pub struct TypeDef {
 
 pub struct TraitDef {
     pub name: String,
+    /// Local supertraits (`trait Store: StoreGet + StorePut`), linked after indexing.
+    pub supertraits: Vec<TraitId>,
+    supertrait_paths: Vec<Vec<String>>,
+    module: ModId,
     /// Methods with a default body.
     pub defaults: Vec<FnId>,
     pub methods: BTreeSet<String>,
@@ -400,8 +404,25 @@ impl Index {
 
     fn add_trait(&mut self, module: ModId, file: FileId, t: syn::ItemTrait) {
         let id = self.traits.len();
+        let supertrait_paths = t
+            .supertraits
+            .iter()
+            .filter_map(|b| match b {
+                syn::TypeParamBound::Trait(tb) => Some(
+                    tb.path
+                        .segments
+                        .iter()
+                        .map(|s| s.ident.to_string())
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .collect();
         self.traits.push(TraitDef {
             name: t.ident.to_string(),
+            supertraits: Vec::new(),
+            supertrait_paths,
+            module,
             defaults: Vec::new(),
             methods: BTreeSet::new(),
             impls: Vec::new(),
@@ -473,8 +494,21 @@ impl Index {
         self.define(module, name, Def::Const(id));
     }
 
-    /// Attaches every impl to its self type and trait, once all modules are known.
+    /// Attaches every impl to its self type and trait, and traits to their supertraits,
+    /// once all modules are known.
     fn link_impls(&mut self) {
+        for id in 0..self.traits.len() {
+            let module = self.traits[id].module;
+            let supers: Vec<TraitId> = self.traits[id]
+                .supertrait_paths
+                .iter()
+                .filter_map(|segs| match self.resolve(module, segs) {
+                    super::resolve::Target::Local(Def::Trait(t)) => Some(t),
+                    _ => None,
+                })
+                .collect();
+            self.traits[id].supertraits = supers;
+        }
         for id in 0..self.impls.len() {
             let module = self.impls[id].module;
             let self_def = type_path_segments(&self.impls[id].self_ty).and_then(|segs| match self
@@ -499,6 +533,26 @@ impl Index {
                 self.traits[t].impls.push(id);
             }
         }
+    }
+
+    /// `traits` and all their supertraits.
+    pub fn with_supertraits(&self, traits: &[TraitId]) -> Vec<TraitId> {
+        let mut all: Vec<TraitId> = traits.to_vec();
+        let mut i = 0;
+        while i < all.len() {
+            let supers = self
+                .traits
+                .get(all[i])
+                .map(|t| t.supertraits.clone())
+                .unwrap_or_default();
+            for s in supers {
+                if !all.contains(&s) {
+                    all.push(s);
+                }
+            }
+            i += 1;
+        }
+        all
     }
 
     /// The display name of a function: `handler`, `Store::put`.

@@ -60,6 +60,9 @@ pub struct Walker<'a> {
     const_stack: Vec<ConstId>,
     /// What `Self` means while a type outside the current frame is read.
     pub self_hint: Option<TypeId>,
+    /// Every construction of a local struct seen so far, joined field by field: a value
+    /// known only by its type (axum's `State<AppState>`) is one of these.
+    constructed: BTreeMap<TypeId, BTreeMap<String, Abs>>,
 }
 
 impl<'a> Walker<'a> {
@@ -75,6 +78,7 @@ impl<'a> Walker<'a> {
             invocations: 0,
             const_stack: Vec::new(),
             self_hint: None,
+            constructed: BTreeMap::new(),
         }
     }
 
@@ -377,7 +381,10 @@ impl<'a> Walker<'a> {
         match pat {
             syn::Pat::Ident(p) => {
                 let value = match (&value, ty) {
-                    (v, Some(ty)) if !v.is_informative() => self.type_abs(ty),
+                    (v, Some(ty)) if !v.is_informative() => {
+                        let by_type = self.type_abs(ty);
+                        self.as_constructed(by_type)
+                    }
                     _ => value,
                 };
                 if let Some((_, sub)) = &p.subpat {
@@ -727,6 +734,7 @@ impl<'a> Walker<'a> {
             .collect();
         match self.resolve_here(&segments) {
             Target::Local(Def::Type(ty)) => {
+                self.remember_construction(ty, &fields);
                 if let Some(Abs::Instance {
                     ty: base_ty,
                     fields: base_fields,
@@ -744,6 +752,37 @@ impl<'a> Walker<'a> {
             }
             Target::Local(_) | Target::Assoc(..) | Target::Unknown => Abs::Unknown,
             Target::Aws(..) | Target::Other(_) => Abs::Foreign,
+        }
+    }
+
+    fn remember_construction(&mut self, ty: TypeId, fields: &BTreeMap<String, Abs>) {
+        match self.constructed.get_mut(&ty) {
+            None => {
+                self.constructed.insert(ty, fields.clone());
+            }
+            Some(known) => {
+                let names: Vec<String> = known.keys().chain(fields.keys()).cloned().collect();
+                for name in names {
+                    let a = known.get(&name).cloned().unwrap_or(Abs::Unknown);
+                    let b = fields.get(&name).cloned().unwrap_or(Abs::Unknown);
+                    let joined = if a == b { a } else { Abs::Unknown };
+                    known.insert(name, joined);
+                }
+            }
+        }
+    }
+
+    /// A value known only by its local type: what the constructions of that type agree on.
+    fn as_constructed(&self, value: Abs) -> Abs {
+        match value {
+            Abs::Instance { ty, fields } if fields.is_empty() => match self.constructed.get(&ty) {
+                Some(known) => Abs::Instance {
+                    ty,
+                    fields: Rc::new(known.clone()),
+                },
+                None => Abs::Instance { ty, fields },
+            },
+            other => other,
         }
     }
 
