@@ -19,12 +19,14 @@ pub struct DepSpec {
 /// What one `Cargo.toml` says about its package.
 #[derive(Debug, Clone, Default)]
 pub struct Manifest {
+    /// Absolute folder holding the `Cargo.toml`.
+    pub dir: PathBuf,
     /// `[package] name`.
     pub package: Option<String>,
     /// The library root, if the package has one.
     pub lib: Option<PathBuf>,
-    /// Binary roots: `src/main.rs`, `src/bin/*.rs`, `src/bin/*/main.rs`, `[[bin]] path`.
-    pub bins: Vec<PathBuf>,
+    /// Binary roots declared with `[[bin]]` (the conventional ones are found by [`Manifest::bins`]).
+    pub declared_bins: Vec<(Option<String>, PathBuf)>,
     /// Dependencies by the name code uses for them (hyphens as underscores).
     pub deps: BTreeMap<String, DepSpec>,
 }
@@ -54,6 +56,7 @@ pub fn read_manifest(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Op
         .map(str::to_string);
 
     let mut manifest = Manifest {
+        dir: dir.to_path_buf(),
         package,
         ..Manifest::default()
     };
@@ -65,7 +68,7 @@ pub fn read_manifest(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Op
         Some(path) => Some(dir.join(path)),
         None => Some(dir.join("src/lib.rs")).filter(|p| p.is_file()),
     };
-    manifest.bins = bin_roots(dir, &table);
+    manifest.declared_bins = declared_bins(dir, &table);
 
     let workspace_deps = workspace_dependencies(root, dir, diags);
     for section in ["dependencies", "build-dependencies"] {
@@ -112,36 +115,72 @@ fn read_table(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<t
     }
 }
 
-fn bin_roots(dir: &Path, table: &toml::Table) -> Vec<PathBuf> {
+fn declared_bins(dir: &Path, table: &toml::Table) -> Vec<(Option<String>, PathBuf)> {
     let mut bins = Vec::new();
-    if let Some(declared) = table.get("bin").and_then(|b| b.as_array()) {
-        for bin in declared {
-            let path = bin.get("path").and_then(|p| p.as_str());
-            let name = bin.get("name").and_then(|n| n.as_str());
-            match (path, name) {
-                (Some(path), _) => bins.push(dir.join(path)),
-                (None, Some(name)) => {
-                    bins.push(dir.join("src/bin").join(format!("{name}.rs")));
-                    bins.push(dir.join("src/bin").join(name).join("main.rs"));
-                }
-                (None, None) => {}
+    for bin in table
+        .get("bin")
+        .and_then(|b| b.as_array())
+        .into_iter()
+        .flatten()
+    {
+        let path = bin.get("path").and_then(|p| p.as_str());
+        let name = bin.get("name").and_then(|n| n.as_str()).map(str::to_string);
+        match (path, &name) {
+            (Some(path), _) => bins.push((name.clone(), dir.join(path))),
+            (None, Some(n)) => {
+                bins.push((name.clone(), dir.join("src/bin").join(format!("{n}.rs"))));
+                bins.push((name.clone(), dir.join("src/bin").join(n).join("main.rs")));
             }
+            (None, None) => {}
         }
     }
-    bins.push(dir.join("src/main.rs"));
-    if let Ok(entries) = std::fs::read_dir(dir.join("src/bin")) {
-        let mut found: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .map(|p| if p.is_dir() { p.join("main.rs") } else { p })
-            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-            .collect();
-        found.sort();
-        bins.extend(found);
-    }
-    bins.retain(|p| p.is_file());
-    bins.dedup();
     bins
+}
+
+impl Manifest {
+    /// Whether `path` is the root of one of the package's targets, by Cargo's layout
+    /// conventions or a declaration. Touches no other file: packages may have many bins.
+    pub fn is_target_root(&self, path: &Path) -> bool {
+        let src = self.dir.join("src");
+        let bin_dir = src.join("bin");
+        self.lib.as_deref() == Some(path)
+            || path == src.join("main.rs")
+            || self.declared_bins.iter().any(|(_, p)| p == path)
+            || (path.parent() == Some(bin_dir.as_path())
+                && path.extension().is_some_and(|e| e == "rs"))
+            || (path.file_name().is_some_and(|n| n == "main.rs")
+                && path.parent().and_then(Path::parent) == Some(bin_dir.as_path()))
+    }
+
+    /// Binary roots with their names: `[[bin]]`, `src/main.rs`, `src/bin/*.rs`,
+    /// `src/bin/*/main.rs`; only files that exist.
+    pub fn bins(&self) -> Vec<(String, PathBuf)> {
+        let package = self.package.clone().unwrap_or_default();
+        let mut bins: Vec<(String, PathBuf)> = self
+            .declared_bins
+            .iter()
+            .map(|(n, p)| (n.clone().unwrap_or_else(|| package.clone()), p.clone()))
+            .collect();
+        bins.push((package, self.dir.join("src/main.rs")));
+        if let Ok(entries) = std::fs::read_dir(self.dir.join("src/bin")) {
+            let mut found: Vec<(String, PathBuf)> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter_map(|p| {
+                    let name = p.file_stem()?.to_string_lossy().into_owned();
+                    let root = if p.is_dir() { p.join("main.rs") } else { p };
+                    Some((name, root))
+                })
+                .filter(|(_, p)| p.extension().is_some_and(|e| e == "rs"))
+                .collect();
+            found.sort();
+            bins.extend(found);
+        }
+        bins.retain(|(_, p)| p.is_file());
+        let mut seen = std::collections::BTreeSet::new();
+        bins.retain(|(_, p)| seen.insert(p.clone()));
+        bins
+    }
 }
 
 /// `[workspace.dependencies]` of the nearest workspace manifest above `dir`.
@@ -239,12 +278,14 @@ mod tests {
             Some(root.join("shared").as_path())
         );
         assert_eq!(
-            m.bins,
+            m.bins(),
             vec![
-                root.join("app/src/main.rs"),
-                root.join("app/src/bin/worker.rs")
+                ("my-app".to_string(), root.join("app/src/main.rs")),
+                ("worker".to_string(), root.join("app/src/bin/worker.rs"))
             ]
         );
+        assert!(m.is_target_root(&root.join("app/src/bin/worker.rs")));
+        assert!(!m.is_target_root(&root.join("app/src/util.rs")));
         assert_eq!(m.lib, None);
     }
 }

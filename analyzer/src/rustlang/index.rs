@@ -148,15 +148,15 @@ struct ModDirs {
 
 impl Index {
     /// Indexes the crate whose root is `root_file` (and, transitively, its path dependencies).
-    pub fn load(root: &Path, root_file: &Path, manifest: Option<&Manifest>) -> (Index, CrateId) {
+    pub fn load(root: &Path, root_file: &Path, manifest: Option<&Manifest>) -> Index {
         let mut index = Index {
             root: root.to_path_buf(),
             ..Index::default()
         };
         let name = crate_name(manifest, root_file);
-        let krate = index.load_crate(root_file, manifest, name, 0);
+        index.load_crate(root_file, manifest, name, 0);
         index.link_impls();
-        (index, krate)
+        index
     }
 
     fn load_crate(

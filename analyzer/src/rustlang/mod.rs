@@ -24,27 +24,23 @@ use crate::{Context, Entry, FunctionFacts};
 use index::{FnId, Index};
 use walker::Walker;
 
-/// The aws-sdk-rust calls reachable from `entry`.
+/// The aws-sdk-rust calls reachable from `entry`. The entry is a source file (with a
+/// handler, or whole), or a package folder / its `Cargo.toml` (then the function names the
+/// binary, else the package's only binary is meant, and its `main` is the handler).
 pub fn analyze(ctx: &Context, entry: &Entry) -> FunctionFacts {
     let root = ctx.root.canonicalize().unwrap_or_else(|_| ctx.root.clone());
-    let entry_path = root.join(&entry.file);
-    if !entry_path.is_file() {
+    let mut diagnostics = Vec::new();
+    let Some((entry_path, function)) = entry_target(&root, entry, &mut diagnostics) else {
         return FunctionFacts {
-            diagnostics: vec![Diagnostic::warning(&entry.file, 0, "entry file not found")],
+            diagnostics,
             ..FunctionFacts::default()
         };
-    }
-    let mut diagnostics = Vec::new();
-    let (index, _) = load_index(&root, &entry_path, &mut diagnostics);
+    };
+    let index = load_index(&root, &entry_path, &mut diagnostics);
     diagnostics.extend(index.diagnostics.iter().cloned());
 
     let entry_rel = crate::source::relative(&root, &entry_path);
-    let roots = entry_functions(
-        &index,
-        &entry_rel,
-        entry.function.as_deref(),
-        &mut diagnostics,
-    );
+    let roots = entry_functions(&index, &entry_rel, function.as_deref(), &mut diagnostics);
     let mut walker = Walker::new(&index, ctx);
     for id in roots {
         walker.run_root(id);
@@ -59,13 +55,53 @@ pub fn analyze(ctx: &Context, entry: &Entry) -> FunctionFacts {
     facts
 }
 
+/// The source file and handler an entry stands for.
+fn entry_target(
+    root: &Path,
+    entry: &Entry,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(PathBuf, Option<String>)> {
+    let path = root.join(&entry.file);
+    if path.is_file() && path.extension().is_some_and(|e| e == "rs") {
+        return Some((path, entry.function.clone()));
+    }
+    let dir = if path.is_dir() {
+        path
+    } else if path.file_name().is_some_and(|n| n == "Cargo.toml") && path.is_file() {
+        path.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        diags.push(Diagnostic::warning(&entry.file, 0, "entry file not found"));
+        return None;
+    };
+    let manifest = cargo::read_manifest(root, &dir, diags)?;
+    let bins = manifest.bins();
+    let chosen = match &entry.function {
+        Some(name) => bins.iter().find(|(bin, _)| bin == name),
+        None if bins.len() == 1 => bins.first(),
+        None => None,
+    };
+    match chosen {
+        Some((_, bin)) => Some((bin.clone(), Some("main".to_string()))),
+        None => {
+            diags.push(Diagnostic::warning(
+                &entry.file,
+                0,
+                format!(
+                    "cannot tell which binary is the function (found: {})",
+                    bins.iter()
+                        .map(|(n, _)| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+            None
+        }
+    }
+}
+
 /// Indexes the crate that contains `entry_path`: the target whose root it is, else the
 /// first target whose module tree holds it, else the file on its own.
-fn load_index(
-    root: &Path,
-    entry_path: &Path,
-    diags: &mut Vec<Diagnostic>,
-) -> (Index, index::CrateId) {
+fn load_index(root: &Path, entry_path: &Path, diags: &mut Vec<Diagnostic>) -> Index {
     let manifest = entry_path
         .parent()
         .and_then(|dir| cargo::find_manifest_dir(root, dir))
@@ -73,22 +109,20 @@ fn load_index(
     let Some(manifest) = manifest else {
         return Index::load(root, entry_path, None);
     };
-    let same =
-        |p: &PathBuf| p.canonicalize().ok().as_deref() == entry_path.canonicalize().ok().as_deref();
-    let targets: Vec<PathBuf> = manifest
-        .bins
-        .iter()
-        .chain(manifest.lib.iter())
-        .cloned()
-        .collect();
-    if let Some(target) = targets.iter().find(|t| same(t)) {
-        return Index::load(root, target, Some(&manifest));
+    if manifest.is_target_root(entry_path) {
+        return Index::load(root, entry_path, Some(&manifest));
     }
     let entry_rel = crate::source::relative(root, entry_path);
+    let targets: Vec<PathBuf> = manifest
+        .bins()
+        .into_iter()
+        .map(|(_, p)| p)
+        .chain(manifest.lib.clone())
+        .collect();
     for target in &targets {
-        let (index, krate) = Index::load(root, target, Some(&manifest));
+        let index = Index::load(root, target, Some(&manifest));
         if index.files.iter().any(|f| f.rel == entry_rel) {
-            return (index, krate);
+            return index;
         }
     }
     Index::load(root, entry_path, Some(&manifest))

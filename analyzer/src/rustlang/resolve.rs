@@ -162,7 +162,7 @@ mod tests {
             std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
             std::fs::write(full, text).expect("write");
         }
-        let (index, _) = Index::load(dir.path(), &dir.path().join("src/main.rs"), None);
+        let index = Index::load(dir.path(), &dir.path().join("src/main.rs"), None);
         (dir, index)
     }
 

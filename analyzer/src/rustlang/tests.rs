@@ -280,3 +280,22 @@ fn whole_file_entry_walks_every_function_of_the_file() {
         ]
     );
 }
+
+#[test]
+fn package_folder_entry_picks_the_named_binary() {
+    let facts = run("store-trait", ".", Some("get-product"));
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-dynamodb get_item src/store/dynamodb.rs:26 key={id: ?} table_name=env(TABLE_NAME)"
+        ]
+    );
+    let single = run("single-file", "Cargo.toml", None);
+    assert_eq!(single.calls.len(), 2);
+    let ambiguous = run("store-trait", ".", None);
+    assert!(ambiguous.calls.is_empty());
+    assert_eq!(
+        ambiguous.diagnostics[0].message,
+        "cannot tell which binary is the function (found: get-product, put-product)"
+    );
+}
