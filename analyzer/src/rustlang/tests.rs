@@ -127,7 +127,7 @@ fn modules_follow_mod_files_path_attributes_and_renamed_crates() {
         calls(&facts),
         [
             "aws-sdk-s3 get_object src/storage_s3.rs:8 bucket=\"thumbs-images-\" + env(STAGE|\"dev\") key=?",
-            "aws-sdk-s3 put_object src/storage_s3.rs:11 body=? bucket=\"thumbs-images-\" + env(STAGE|\"dev\") key=\"small/\" + ?",
+            "aws-sdk-s3 put_object src/storage_s3.rs:11 body=? key=\"small/\" + ? set_bucket=\"thumbs-images-\" + env(STAGE|\"dev\")",
             "aws-sdk-sqs send_message src/handlers/process_event.rs:14 message_body=? queue_url=env(QUEUE_URL)",
         ]
     );
