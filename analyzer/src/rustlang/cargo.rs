@@ -70,7 +70,14 @@ pub fn read_manifest(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Op
     };
     manifest.declared_bins = declared_bins(dir, &table);
 
-    let workspace_deps = workspace_dependencies(root, dir, diags);
+    // The package's own manifest may be the workspace root; read the others only if not.
+    let workspace_deps = match table.get("workspace") {
+        Some(workspace) => workspace_table_deps(workspace, dir),
+        None => dir
+            .parent()
+            .map(|parent| workspace_dependencies(root, parent, diags))
+            .unwrap_or_default(),
+    };
     for section in ["dependencies", "build-dependencies"] {
         if let Some(deps) = table.get(section).and_then(|d| d.as_table()) {
             add_deps(&mut manifest.deps, deps, dir, &workspace_deps);
@@ -201,13 +208,19 @@ fn workspace_dependencies(
             let table = read_table(root, &manifest, &mut local);
             if let Some(workspace) = table.as_ref().and_then(|t| t.get("workspace")) {
                 diags.extend(local);
-                if let Some(deps) = workspace.get("dependencies").and_then(|d| d.as_table()) {
-                    add_deps(&mut found, deps, d, &BTreeMap::new());
-                }
+                found = workspace_table_deps(workspace, d);
                 break;
             }
         }
         current = d.parent();
+    }
+    found
+}
+
+fn workspace_table_deps(workspace: &toml::Value, dir: &Path) -> BTreeMap<String, DepSpec> {
+    let mut found = BTreeMap::new();
+    if let Some(deps) = workspace.get("dependencies").and_then(|d| d.as_table()) {
+        add_deps(&mut found, deps, dir, &BTreeMap::new());
     }
     found
 }
