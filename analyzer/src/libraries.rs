@@ -12,9 +12,18 @@ use crate::project::Language;
 
 /// The tables, one per language, compiled in so analysis never reads outside the project.
 const TABLES: [(&str, &str); 3] = [
-    ("grammars/libraries/python.toml", include_str!("../../grammars/libraries/python.toml")),
-    ("grammars/libraries/javascript.toml", include_str!("../../grammars/libraries/javascript.toml")),
-    ("grammars/libraries/rust.toml", include_str!("../../grammars/libraries/rust.toml")),
+    (
+        "grammars/libraries/python.toml",
+        include_str!("../../grammars/libraries/python.toml"),
+    ),
+    (
+        "grammars/libraries/javascript.toml",
+        include_str!("../../grammars/libraries/javascript.toml"),
+    ),
+    (
+        "grammars/libraries/rust.toml",
+        include_str!("../../grammars/libraries/rust.toml"),
+    ),
 ];
 
 /// One modelled callable.
