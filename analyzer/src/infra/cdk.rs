@@ -177,7 +177,7 @@ fn source_map_entry(root: &Path, bundle: &Path) -> Option<PathBuf> {
             (handler::inside(root, &path) && path.is_file() && !is_in_cdk_out(root, &path))
                 .then_some(path)
         })
-        .last()
+        .next_back()
 }
 
 fn is_in_cdk_out(root: &Path, path: &Path) -> bool {

@@ -239,7 +239,7 @@ fn build(
 
     let env = environment(get(props, &["Environment", "Variables"]), eval);
     let (layers, mut search_paths) = layer_paths(root, get(props, &["Layers"]), eval);
-    search_paths.insert(0, PathBuf::from(relative(root, &location.dir)));
+    search_paths.insert(0, handler::search_path(root, &location.dir));
 
     let mut events = if sam {
         sam_events(get(props, &["Events"]), eval)
@@ -416,12 +416,12 @@ fn layer_paths(
         contents.push(relative(root, &dir));
         for sub in ["python", "nodejs/node_modules", "nodejs"] {
             if dir.join(sub).is_dir() {
-                search.push(PathBuf::from(relative(root, &dir.join(sub))));
+                search.push(handler::search_path(root, &dir.join(sub)));
             }
         }
         // `BuildMethod` layers are built from the folder itself into `python/` or `nodejs/`.
         if get(&resource.node, &["Metadata", "BuildMethod"]).is_some() {
-            search.push(PathBuf::from(relative(root, &dir)));
+            search.push(handler::search_path(root, &dir));
         }
     }
     (contents, search)

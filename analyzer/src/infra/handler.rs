@@ -427,6 +427,14 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// A folder as an import search path relative to the root; the root itself is `.`.
+pub fn search_path(root: &Path, dir: &Path) -> PathBuf {
+    match relative(root, dir) {
+        rel if rel.is_empty() => PathBuf::from("."),
+        rel => PathBuf::from(rel),
+    }
+}
+
 /// Whether `path` lies inside `root` (lexically; symlinks are checked when reading).
 pub fn inside(root: &Path, path: &Path) -> bool {
     normalize(path).starts_with(normalize(root))

@@ -295,3 +295,6 @@ fn disambiguate(functions: &mut [FunctionSpec]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -94,6 +94,7 @@ pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
     let attached = Attachments::collect(&template, &eval);
 
     let service_ctx = Service {
+        functions: &functions,
         root,
         base: &base,
         doc: &doc,
@@ -260,6 +261,7 @@ fn deployed_name(
 }
 
 struct Service<'a> {
+    functions: &'a [(String, Yaml)],
     root: &'a Path,
     base: &'a Path,
     doc: &'a Document,
@@ -352,7 +354,7 @@ impl Service<'_> {
         kms_keys.extend(cloudformation::referenced_keys(&referenced, self.eval));
 
         let (layers, layer_search) = self.layers(function);
-        let mut search_paths = vec![PathBuf::from(relative(self.root, &dir))];
+        let mut search_paths = vec![handler::search_path(self.root, &dir)];
         search_paths.extend(layer_search);
 
         Ok(FunctionSpec {
@@ -459,10 +461,7 @@ impl Service<'_> {
             // A bare name is another function of the service.
             if let Value::Str { value } = &target
                 && !value.starts_with("arn:")
-                && let Some(function) = self
-                    .tree
-                    .get("functions")
-                    .and_then(|f| f.get(value.as_str()))
+                && let Some((_, function)) = self.functions.iter().find(|(n, _)| n == value)
             {
                 target = deployed_name(function, value, self.service, self.stage)
                     .unwrap_or(Value::Unknown);
@@ -615,7 +614,7 @@ impl Service<'_> {
             contents.push(relative(self.root, &dir));
             for sub in ["python", "nodejs/node_modules", "nodejs"] {
                 if dir.join(sub).is_dir() {
-                    search.push(PathBuf::from(relative(self.root, &dir.join(sub))));
+                    search.push(handler::search_path(self.root, &dir.join(sub)));
                 }
             }
         }
