@@ -1,1 +1,5 @@
-fn main() {}
+//! The `iamsynth` binary: the command line's edge, where errors become exit codes.
+
+fn main() {
+    std::process::exit(synth::cli::main());
+}

@@ -1,0 +1,76 @@
+//! `iamsynth explain ACTION [DIR]`: every call that needs ACTION, with the chain of calls
+//! from the handler that reaches it.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::generate::{analyse, arn_values};
+use super::{EXIT_OK, Global, ProjectArgs, output};
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// An exact IAM action, `prefix:Name` (`dynamodb:PutItem`).
+    pub action: String,
+    /// The project directory.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+pub fn run(args: &ExplainArgs, global: &Global) -> Result<i32> {
+    anyhow::ensure!(
+        args.action
+            .split_once(':')
+            .is_some_and(|(p, n)| !p.is_empty() && !n.is_empty() && !n.contains('*')),
+        "`{}` is not an IAM action: write it as prefix:Name, e.g. dynamodb:PutItem",
+        args.action
+    );
+    let report = analyse(&args.dir, &args.project, global)?;
+    let arn = arn_values(&args.project);
+    let mut text = String::new();
+    for function in &report.functions {
+        let Some(grant) = function
+            .actions()
+            .find(|g| g.action.eq_ignore_ascii_case(&args.action))
+        else {
+            continue;
+        };
+        let resources: Vec<String> = grant
+            .resources
+            .iter()
+            .map(|r| crate::policy::substitute(r, &|p| arn.plain(p)))
+            .collect();
+        let _ = writeln!(
+            text,
+            "{} needs {} on {}",
+            function.name,
+            grant.action,
+            resources.join(", ")
+        );
+        for reason in &grant.reasons {
+            let _ = writeln!(text, "  {}:{}  {}", reason.file, reason.line, reason.call);
+            for (depth, step) in reason.chain.iter().enumerate() {
+                let arrow = if depth == 0 { "from" } else { "  ->" };
+                let _ = writeln!(
+                    text,
+                    "    {arrow} {} ({}:{})",
+                    step.function, step.at.file, step.at.line
+                );
+            }
+        }
+    }
+    if text.is_empty() {
+        eprintln!(
+            "no function in {} needs {}",
+            args.dir.display(),
+            args.action
+        );
+        return Ok(EXIT_OK);
+    }
+    output::print(&text)?;
+    Ok(EXIT_OK)
+}

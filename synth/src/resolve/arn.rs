@@ -1,0 +1,568 @@
+//! Resource ARNs from an action's resource types and the call's arguments.
+//!
+//! The Service Reference gives each action's resource types and their ARN formats
+//! (`arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}`). We fill each
+//! `${Variable}` from the input member that carries it ([`BINDINGS`], else the member of the
+//! same name), keep partition/region/account as CloudFormation pseudo-parameter placeholders,
+//! and put `*` in a segment only when its value is unknown. Of several resource types the one
+//! the arguments fill best wins.
+
+use std::collections::BTreeMap;
+
+use analyzer::{InfraRef, Value};
+
+use crate::catalog::Catalog;
+
+/// How a member's value becomes an ARN variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transform {
+    /// Taken as it is.
+    Identity,
+    /// The last `/` segment: SQS queue URL to queue name; an ARN `table/Orders` to `Orders`.
+    AfterLastSlash,
+    /// The last `:` segment: an SNS topic ARN to the topic name.
+    AfterLastColon,
+    /// Lambda's FunctionName: a name, a partial or full ARN, with an optional `:qualifier`.
+    LambdaFunction,
+    /// Secrets Manager SecretId: a name gets AWS's random six-character suffix as `-??????`;
+    /// an ARN keeps its own suffix.
+    SecretId,
+    /// SSM parameter names lose their leading `/` (the ARN format adds it).
+    StripLeadingSlash,
+}
+
+/// (IAM prefix, ARN variable) -> the members that fill it, tried in order.
+/// Sources: each service's API reference for the member, and the Service Authorization
+/// Reference's ARN formats (https://docs.aws.amazon.com/service-authorization/latest/reference/).
+pub const BINDINGS: &[(&str, &str, &[(&str, Transform)])] = &[
+    ("s3", "BucketName", &[("Bucket", Transform::Identity)]),
+    (
+        "s3",
+        "ObjectName",
+        &[
+            ("Key", Transform::Identity),
+            ("Prefix", Transform::Identity),
+        ],
+    ),
+    (
+        "sqs",
+        "QueueName",
+        &[
+            ("QueueUrl", Transform::AfterLastSlash),
+            ("QueueName", Transform::Identity),
+        ],
+    ),
+    (
+        "sns",
+        "TopicName",
+        &[
+            ("TopicArn", Transform::AfterLastColon),
+            ("TargetArn", Transform::AfterLastColon),
+            ("Name", Transform::Identity),
+        ],
+    ),
+    (
+        "lambda",
+        "FunctionName",
+        &[("FunctionName", Transform::LambdaFunction)],
+    ),
+    (
+        "dynamodb",
+        "TableName",
+        &[
+            ("TableName", Transform::AfterLastSlash),
+            ("TableArn", Transform::AfterLastSlash),
+        ],
+    ),
+    (
+        "dynamodb",
+        "StreamLabel",
+        &[("StreamArn", Transform::AfterLastSlash)],
+    ),
+    (
+        "secretsmanager",
+        "SecretId",
+        &[
+            ("SecretId", Transform::SecretId),
+            ("Name", Transform::SecretId),
+        ],
+    ),
+    (
+        "ssm",
+        "ParameterNameWithoutLeadingSlash",
+        &[
+            ("Name", Transform::StripLeadingSlash),
+            ("Names", Transform::StripLeadingSlash),
+            ("Path", Transform::StripLeadingSlash),
+        ],
+    ),
+    (
+        "states",
+        "StateMachineName",
+        &[("stateMachineArn", Transform::AfterLastColon)],
+    ),
+    (
+        "states",
+        "ActivityName",
+        &[("activityArn", Transform::AfterLastColon)],
+    ),
+    (
+        "kinesis",
+        "StreamName",
+        &[
+            ("StreamName", Transform::Identity),
+            ("StreamARN", Transform::AfterLastSlash),
+        ],
+    ),
+    (
+        "firehose",
+        "DeliveryStreamName",
+        &[("DeliveryStreamName", Transform::Identity)],
+    ),
+    (
+        "events",
+        "EventBusName",
+        &[("EventBusName", Transform::AfterLastSlash)],
+    ),
+    (
+        "logs",
+        "LogGroupName",
+        &[("logGroupName", Transform::Identity)],
+    ),
+    (
+        "logs",
+        "LogStreamName",
+        &[("logStreamName", Transform::Identity)],
+    ),
+    ("kms", "KeyId", &[("KeyId", Transform::AfterLastSlash)]),
+    (
+        "cognito-idp",
+        "UserPoolId",
+        &[("UserPoolId", Transform::Identity)],
+    ),
+    (
+        "ses",
+        "IdentityName",
+        &[
+            ("Source", Transform::Identity),
+            ("FromEmailAddress", Transform::Identity),
+        ],
+    ),
+];
+
+/// Values used when the member is absent: the service's documented default.
+/// Source: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsRequestEntry.html
+const DEFAULTS: &[(&str, &str, &str)] = &[("events", "EventBusName", "default")];
+
+/// `(CloudFormation type, transform)` -> the `!GetAtt` attribute that yields the transformed
+/// value, for resources the template names without a physical name.
+/// Source: the "Return values" section of each resource type in the CloudFormation User Guide.
+const INFRA_ATTRIBUTES: &[(&str, Transform, &str)] = &[
+    ("AWS::SQS::Queue", Transform::AfterLastSlash, "QueueName"),
+    ("AWS::SNS::Topic", Transform::AfterLastColon, "TopicName"),
+    (
+        "AWS::StepFunctions::StateMachine",
+        Transform::AfterLastColon,
+        "Name",
+    ),
+    (
+        "AWS::Serverless::StateMachine",
+        Transform::AfterLastColon,
+        "Name",
+    ),
+];
+
+const PSEUDO: [(&str, &str); 3] = [
+    ("Partition", "${AWS::Partition}"),
+    ("Region", "${AWS::Region}"),
+    ("Account", "${AWS::AccountId}"),
+];
+
+/// The resources `action` needs for a call with `scope` arguments; `["*"]` when the action
+/// takes no resource type.
+pub fn resources(
+    catalog: &Catalog,
+    action: &str,
+    scope: &BTreeMap<String, Value>,
+    members: &[String],
+) -> Vec<String> {
+    let Some((service, _, data)) = catalog.action(action) else {
+        return vec!["*".to_string()];
+    };
+    let prefix = service.prefix.as_str();
+    // Best: most variables filled, then fewest left as `*`, then most the operation's members
+    // could fill, then the Service Reference's order.
+    let mut best: Option<((usize, i64, usize, i64), Vec<String>)> = None;
+    for (order, resource_type) in data.resources.iter().enumerate() {
+        let Some(format) = service.resources.get(resource_type).and_then(|f| f.first()) else {
+            continue;
+        };
+        let (filled, bindable, total, arns) = fill(format, prefix, scope, members);
+        let score = (
+            filled,
+            -((total - filled) as i64),
+            bindable,
+            -(order as i64),
+        );
+        if best.as_ref().is_none_or(|(s, _)| score > *s) {
+            best = Some((score, arns));
+        }
+    }
+    match best {
+        // A resource type the call's members cannot reach at all (an optional type such as
+        // CloudWatch's `dataset` for PutMetricData) does not describe this call.
+        Some(((0, _, 0, _), _)) | None => vec!["*".to_string()],
+        Some((_, arns)) if arns.is_empty() => vec!["*".to_string()],
+        Some((_, arns)) => arns,
+    }
+}
+
+/// Fills one ARN format: (variables filled, variables bindable from the operation's members,
+/// variables in all, the ARNs — several when a member holds a list).
+fn fill(
+    format: &str,
+    prefix: &str,
+    scope: &BTreeMap<String, Value>,
+    members: &[String],
+) -> (usize, usize, usize, Vec<String>) {
+    let mut arns = vec![String::new()];
+    let (mut filled, mut bindable, mut total) = (0, 0, 0);
+    let mut rest = format;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        let literal = &rest[..start];
+        let variable = &rest[start + 2..start + len];
+        rest = &rest[start + len + 1..];
+        let values: Vec<String> =
+            if let Some((_, placeholder)) = PSEUDO.iter().find(|(v, _)| *v == variable) {
+                vec![(*placeholder).to_string()]
+            } else {
+                total += 1;
+                let candidates = binding(prefix, variable);
+                if candidates
+                    .iter()
+                    .any(|(m, _)| members.iter().any(|x| x == m))
+                {
+                    bindable += 1;
+                }
+                let found = candidates.iter().find_map(|(member, transform)| {
+                    scope.get(*member).map(|v| render(v, *transform))
+                });
+                let found = found.or_else(|| {
+                    DEFAULTS
+                        .iter()
+                        .find(|(p, v, _)| *p == prefix && *v == variable)
+                        .map(|(_, _, d)| vec![(*d).to_string()])
+                });
+                match found {
+                    Some(values) if values.iter().any(|v| v != "*") => {
+                        filled += 1;
+                        bindable = bindable.max(filled);
+                        values
+                    }
+                    _ => vec!["*".to_string()],
+                }
+            };
+        arns = arns
+            .iter()
+            .flat_map(|arn| values.iter().map(move |v| format!("{arn}{literal}{v}")))
+            .collect();
+    }
+    for arn in &mut arns {
+        arn.push_str(rest);
+    }
+    (filled, bindable, total, arns)
+}
+
+/// The members that fill `variable`: the table's row, else the member named like the
+/// variable (`TableName`, `FunctionName`, `StreamName`).
+fn binding<'a>(prefix: &str, variable: &'a str) -> Vec<(&'a str, Transform)> {
+    match BINDINGS
+        .iter()
+        .find(|(p, v, _)| *p == prefix && *v == variable)
+    {
+        Some((_, _, members)) => members.to_vec(),
+        None => vec![(variable, Transform::Identity)],
+    }
+}
+
+/// A value as ARN text: known strings transformed, infrastructure references as
+/// `${Logical}` / `${Logical.Attribute}` placeholders, anything unknown as `*`.
+/// A list gives one text per element.
+fn render(value: &Value, transform: Transform) -> Vec<String> {
+    match value {
+        Value::List { items } if !items.is_empty() => {
+            items.iter().flat_map(|v| render(v, transform)).collect()
+        }
+        Value::Infra(reference) => vec![render_infra(reference, transform)],
+        other => vec![apply(&text(other), transform)],
+    }
+}
+
+/// Source text of a value with unknown parts as `*`.
+fn text(value: &Value) -> String {
+    match value {
+        Value::Str { value } => value.clone(),
+        Value::Infra(reference) => render_infra(reference, Transform::Identity),
+        Value::Concat { parts } => parts.iter().map(text).collect(),
+        Value::Env { .. }
+        | Value::Unknown
+        | Value::Scalar { .. }
+        | Value::List { .. }
+        | Value::Map { .. } => "*".to_string(),
+    }
+}
+
+fn render_infra(reference: &InfraRef, transform: Transform) -> String {
+    if let Some(known) = &reference.known {
+        return apply(known, transform);
+    }
+    if reference.attribute.is_none() {
+        if let Some((_, _, attribute)) = INFRA_ATTRIBUTES
+            .iter()
+            .find(|(t, tr, _)| *t == reference.resource_type && *tr == transform)
+        {
+            return format!("${{{}.{attribute}}}", reference.logical_id);
+        }
+    }
+    match &reference.attribute {
+        Some(attribute) => apply(
+            &format!("${{{}.{attribute}}}", reference.logical_id),
+            transform,
+        ),
+        None => format!("${{{}}}", reference.logical_id),
+    }
+}
+
+fn apply(text: &str, transform: Transform) -> String {
+    // Placeholders contain neither `/` nor `:` except in `${AWS::...}`, which transforms
+    // never split because they only take the tail.
+    let out = match transform {
+        Transform::Identity => text.to_string(),
+        Transform::AfterLastSlash => tail(text, '/'),
+        Transform::AfterLastColon => tail(text, ':'),
+        Transform::LambdaFunction => lambda_function_name(text),
+        Transform::SecretId => secret_id(text),
+        Transform::StripLeadingSlash => text.trim_start_matches('/').to_string(),
+    };
+    if out.is_empty() { "*".to_string() } else { out }
+}
+
+fn tail(text: &str, separator: char) -> String {
+    if text.starts_with("${") && text.ends_with('}') && !text[2..].contains("${") {
+        return text.to_string();
+    }
+    text.rsplit(separator).next().unwrap_or(text).to_string()
+}
+
+/// `my-fn`, `my-fn:prod`, `123456789012:function:my-fn`, `arn:aws:lambda:...:function:my-fn:1`.
+/// Source: https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html (FunctionName).
+fn lambda_function_name(text: &str) -> String {
+    let parts: Vec<&str> = text.split(':').collect();
+    match parts.iter().position(|p| *p == "function") {
+        Some(i) => parts
+            .get(i + 1)
+            .map_or_else(|| "*".to_string(), |name| (*name).to_string()),
+        None => parts
+            .first()
+            .map_or_else(String::new, |name| (*name).to_string()),
+    }
+}
+
+/// Source: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html
+/// ("Secrets Manager adds a hyphen and six random characters"; match them with `-??????`).
+fn secret_id(text: &str) -> String {
+    if let Some(i) = text.find(":secret:") {
+        return text[i + ":secret:".len()..].to_string();
+    }
+    if text == "*" || text.ends_with('*') {
+        text.to_string()
+    } else {
+        format!("{text}-??????")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::catalog;
+
+    fn scope(pairs: &[(&str, Value)]) -> BTreeMap<String, Value> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    fn members(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn s3_object_and_bucket() {
+        let c = catalog();
+        let m = members(&["Bucket", "Key"]);
+        let args = scope(&[
+            ("Bucket", Value::str("media")),
+            (
+                "Key",
+                Value::concat(vec![Value::str("uploads/"), Value::Unknown]),
+            ),
+        ]);
+        assert_eq!(
+            resources(c, "s3:GetObject", &args, &m),
+            ["arn:${AWS::Partition}:s3:::media/uploads/*"]
+        );
+        assert_eq!(
+            resources(c, "s3:ListBucket", &args, &m),
+            ["arn:${AWS::Partition}:s3:::media"]
+        );
+        // Nothing known: wildcards in the segments only, on the object type.
+        assert_eq!(
+            resources(c, "s3:GetObject", &BTreeMap::new(), &m),
+            ["arn:${AWS::Partition}:s3:::*/*"]
+        );
+    }
+
+    #[test]
+    fn dynamodb_table_and_index() {
+        let c = catalog();
+        let m = members(&["TableName", "IndexName", "KeyConditionExpression"]);
+        let table = scope(&[("TableName", Value::str("Orders"))]);
+        assert_eq!(
+            resources(c, "dynamodb:Query", &table, &m),
+            ["arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/Orders"]
+        );
+        let index = scope(&[
+            ("TableName", Value::str("Orders")),
+            ("IndexName", Value::str("byCustomer")),
+        ]);
+        assert_eq!(
+            resources(c, "dynamodb:Query", &index, &m),
+            [
+                "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/Orders/index/byCustomer"
+            ]
+        );
+    }
+
+    #[test]
+    fn names_from_urls_and_arns() {
+        let c = catalog();
+        let url = scope(&[(
+            "QueueUrl",
+            Value::str("https://sqs.eu-west-1.amazonaws.com/123456789012/jobs"),
+        )]);
+        assert_eq!(
+            resources(c, "sqs:SendMessage", &url, &members(&["QueueUrl"])),
+            ["arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:jobs"]
+        );
+        let topic = scope(&[(
+            "TopicArn",
+            Value::str("arn:aws:sns:us-east-1:123456789012:alerts"),
+        )]);
+        assert_eq!(
+            resources(c, "sns:Publish", &topic, &members(&["TopicArn"])),
+            ["arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:alerts"]
+        );
+        let function = scope(&[(
+            "FunctionName",
+            Value::str("arn:aws:lambda:us-east-1:1:function:worker:live"),
+        )]);
+        assert_eq!(
+            resources(
+                c,
+                "lambda:InvokeFunction",
+                &function,
+                &members(&["FunctionName"])
+            ),
+            ["arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:worker"]
+        );
+        let secret = scope(&[("SecretId", Value::str("prod/db"))]);
+        assert_eq!(
+            resources(
+                c,
+                "secretsmanager:GetSecretValue",
+                &secret,
+                &members(&["SecretId"])
+            ),
+            [
+                "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:prod/db-??????"
+            ]
+        );
+        let parameter = scope(&[(
+            "Names",
+            Value::List {
+                items: vec![Value::str("/app/a"), Value::str("/app/b")],
+            },
+        )]);
+        assert_eq!(
+            resources(c, "ssm:GetParameters", &parameter, &members(&["Names"])),
+            [
+                "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/a",
+                "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/b"
+            ]
+        );
+    }
+
+    #[test]
+    fn infrastructure_references_stay_placeholders() {
+        let c = catalog();
+        let queue = Value::Infra(InfraRef {
+            logical_id: "JobsQueue".into(),
+            resource_type: "AWS::SQS::Queue".into(),
+            attribute: None,
+            known: None,
+        });
+        assert_eq!(
+            resources(
+                c,
+                "sqs:SendMessage",
+                &scope(&[("QueueUrl", queue)]),
+                &members(&["QueueUrl"])
+            ),
+            ["arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${JobsQueue.QueueName}"]
+        );
+        let table = Value::Infra(InfraRef {
+            logical_id: "Orders".into(),
+            resource_type: "AWS::DynamoDB::Table".into(),
+            attribute: None,
+            known: None,
+        });
+        assert_eq!(
+            resources(
+                c,
+                "dynamodb:PutItem",
+                &scope(&[("TableName", table)]),
+                &members(&["TableName"])
+            ),
+            ["arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Orders}"]
+        );
+        let env = Value::Env {
+            name: "TABLE".into(),
+            default: None,
+        };
+        assert_eq!(
+            resources(
+                c,
+                "dynamodb:PutItem",
+                &scope(&[("TableName", env)]),
+                &members(&["TableName"])
+            ),
+            ["arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*"]
+        );
+    }
+
+    #[test]
+    fn actions_without_resource_types_take_star() {
+        assert_eq!(
+            resources(catalog(), "s3:ListAllMyBuckets", &BTreeMap::new(), &[]),
+            ["*"]
+        );
+        assert_eq!(
+            resources(catalog(), "cloudwatch:PutMetricData", &BTreeMap::new(), &[]),
+            ["*"]
+        );
+    }
+}
