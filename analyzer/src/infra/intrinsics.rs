@@ -20,8 +20,6 @@ use crate::value::{InfraRef, Value};
 pub const PSEUDO: &str = "Pseudo";
 /// Template parameters: references with this resource type; `known` is the default.
 pub const PARAMETER: &str = "Parameter";
-/// `Fn::ImportValue` of a static export name: a named unknown from another stack.
-pub const IMPORT_VALUE: &str = "ImportValue";
 
 const PSEUDO_PARAMETERS: &[&str] = &[
     "AWS::AccountId",
@@ -214,15 +212,9 @@ impl<'t> Evaluator<'t> {
             "Fn::Select" => self.select(argument),
             "Fn::Split" => self.split(argument),
             "Fn::FindInMap" => self.find_in_map(argument),
-            "Fn::ImportValue" => match self.eval(argument) {
-                Value::Str { value } => Value::Infra(InfraRef {
-                    logical_id: value,
-                    resource_type: IMPORT_VALUE.to_string(),
-                    attribute: None,
-                    known: None,
-                }),
-                _ => Value::Unknown,
-            },
+            // Another stack's export: not knowable from this template. (Export names such
+            // as `shared-bucket` are not logical ids, so no placeholder can stand for them.)
+            "Fn::ImportValue" => Value::Unknown,
             "Fn::GetAZs" | "Fn::Base64" | "Fn::Cidr" | "Fn::Transform" | "Fn::Length"
             | "Fn::ToJsonString" | "Fn::Equals" | "Fn::Not" | "Fn::And" | "Fn::Or"
             | "Condition" => Value::Unknown,
