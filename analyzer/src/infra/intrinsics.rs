@@ -642,10 +642,7 @@ Values:
         assert_eq!(v("if"), Value::str("small"));
         assert_eq!(v("select"), Value::str("b"));
         assert_eq!(v("map"), Value::str("small"));
-        assert_eq!(
-            v("import"),
-            infra("shared-bucket", IMPORT_VALUE, None, None)
-        );
+        assert_eq!(v("import"), Value::Unknown);
         assert_eq!(
             v("long"),
             infra(
