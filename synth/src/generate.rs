@@ -104,7 +104,10 @@ pub fn generate(catalog: &Catalog, options: &Options) -> Result<Report, Generate
                 ctx.search_paths = spec.search_paths.clone();
             }
             let facts = analyzer::analyze(&ctx, job.language, &job.entry);
-            let resolved = resolve::resolve(catalog, &facts);
+            let mut resolved = resolve::resolve(catalog, &facts);
+            if let Some(spec) = &job.spec {
+                crate::platform::apply(spec, &mut resolved);
+            }
             let mut function = FunctionReport {
                 name: job.name,
                 entry: job.entry,
