@@ -96,6 +96,28 @@ const VPC: &[&str] = &[
 const KMS_DECRYPT: &[&str] = &["kms:Decrypt"];
 const KMS_PRODUCE: &[&str] = &["kms:Decrypt", "kms:GenerateDataKey"];
 
+/// Data actions in code on a resource encrypted with a customer managed key -> the KMS
+/// actions the caller needs on that key. S3 SSE-KMS: upload needs `kms:GenerateDataKey`,
+/// download `kms:Decrypt` (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms);
+/// SQS and SNS producers `kms:GenerateDataKey` + `kms:Decrypt`, SQS consumers `kms:Decrypt`
+/// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html,
+/// https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html); Kinesis producers
+/// `kms:GenerateDataKey`, consumers `kms:Decrypt`
+/// (https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html); Secrets
+/// Manager reads `kms:Decrypt` (https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html).
+/// DynamoDB uses grants of its own for table keys: no row.
+const KMS_FOR_DATA: &[(&str, &[&str])] = &[
+    ("s3:PutObject", &["kms:GenerateDataKey"]),
+    ("s3:GetObject", &["kms:Decrypt"]),
+    ("sqs:SendMessage", &["kms:GenerateDataKey", "kms:Decrypt"]),
+    ("sqs:ReceiveMessage", &["kms:Decrypt"]),
+    ("sns:Publish", &["kms:GenerateDataKey", "kms:Decrypt"]),
+    ("kinesis:PutRecord", &["kms:GenerateDataKey"]),
+    ("kinesis:PutRecords", &["kms:GenerateDataKey"]),
+    ("kinesis:GetRecords", &["kms:Decrypt"]),
+    ("secretsmanager:GetSecretValue", &["kms:Decrypt"]),
+];
+
 /// Actions in code that write to a resource of each event source kind: calling one on the
 /// function's own source makes the function invoke itself.
 const RECURSIVE_WRITES: &[(EventKind, &[&str])] = &[
@@ -257,7 +279,10 @@ fn arn(target: &Target, kind: Kind) -> String {
 pub fn apply(spec: &FunctionSpec, resolved: &mut Resolved) {
     let recursion = recursion_warnings(spec, resolved);
     resolved.diagnostics.extend(recursion);
-    for (action, resource, why) in grants(spec, &mut resolved.diagnostics) {
+    let mut diagnostics = Vec::new();
+    let platform = grants(spec, resolved, &mut diagnostics);
+    resolved.diagnostics.extend(diagnostics);
+    for (action, resource, why) in platform {
         let reason = Reason {
             file: spec.declared_in.clone(),
             line: spec.line,
@@ -282,8 +307,12 @@ pub fn apply(spec: &FunctionSpec, resolved: &mut Resolved) {
 }
 
 /// `(action, resource, reason)` for every platform permission of the function.
-fn grants(spec: &FunctionSpec, diagnostics: &mut Vec<Diagnostic>) -> Vec<(String, String, String)> {
-    let mut out = Vec::new();
+fn grants(
+    spec: &FunctionSpec,
+    code: &Resolved,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(String, String, String)> {
+    let mut out = data_keys(spec, code);
     let mut add = |actions: &[&str], resource: &str, why: &str| {
         for action in actions {
             out.push((action.to_string(), resource.to_string(), why.to_string()));
@@ -396,6 +425,82 @@ fn grants(spec: &FunctionSpec, diagnostics: &mut Vec<Diagnostic>) -> Vec<(String
         }
     }
     out
+}
+
+/// KMS permissions for the code's own calls on encrypted resources the infrastructure names.
+fn data_keys(spec: &FunctionSpec, code: &Resolved) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for key in spec.kms_keys.iter().filter(|k| k.source != "environment") {
+        let Some(key_resource) = key_arn(&key.key) else {
+            continue;
+        };
+        let names = known_names(spec, &key.source);
+        for (action, kms) in KMS_FOR_DATA {
+            let Some(grant) = code.actions.get(*action) else {
+                continue;
+            };
+            if grant
+                .reasons
+                .iter()
+                .all(|r| r.chain.is_empty() && r.file == spec.declared_in)
+            {
+                continue; // a platform grant, not the code's
+            }
+            if !grant
+                .resources
+                .iter()
+                .any(|r| mentions(r, &key.source, &names))
+            {
+                continue;
+            }
+            for kms_action in *kms {
+                out.push((
+                    kms_action.to_string(),
+                    key_resource.clone(),
+                    format!(
+                        "{action} on {}, encrypted with a customer managed key",
+                        key.source
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The physical names the function's bindings know for a logical id.
+fn known_names(spec: &FunctionSpec, id: &str) -> Vec<String> {
+    fn collect(value: &Value, id: &str, out: &mut Vec<String>) {
+        match value {
+            Value::Infra(r) if r.logical_id == id => out.extend(r.known.clone()),
+            Value::Concat { parts } => parts.iter().for_each(|p| collect(p, id, out)),
+            Value::List { items } => items.iter().for_each(|p| collect(p, id, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for value in spec.env.values() {
+        collect(value, id, &mut out);
+    }
+    for event in &spec.events {
+        if let Some(value) = &event.resource {
+            collect(value, id, &mut out);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether a granted resource names the resource `id`: its placeholder, or one of its known
+/// names as a whole `:`/`/`-separated segment.
+fn mentions(resource: &str, id: &str, names: &[String]) -> bool {
+    if resource.contains(&format!("${{{id}}}")) || resource.contains(&format!("${{{id}.")) {
+        return true;
+    }
+    resource
+        .split([':', '/'])
+        .any(|segment| names.iter().any(|n| n == segment))
 }
 
 fn kind_name(kind: EventKind) -> &'static str {

@@ -169,3 +169,42 @@ fn writing_to_the_own_event_source_is_a_recursion_warning() {
     assert_eq!((reason.file.as_str(), reason.line), ("serverless.yml", 39));
     assert_eq!(reason.call, "Lambda: polls event source sqs[0]");
 }
+
+#[test]
+fn code_writing_to_a_kms_encrypted_bucket_needs_generate_data_key() {
+    let spec = spec("mixed-rust", "UploadUrlFunction");
+    let mut resolved = Resolved::default();
+    let code_reason = Reason {
+        file: "python/app.py".into(),
+        line: 11,
+        call: "s3.generate_presigned_url(\"put_object\", …)".into(),
+        chain: Vec::new(),
+        via: Via::Presign,
+    };
+    resolved.actions.insert(
+        "s3:PutObject".into(),
+        ActionGrant {
+            action: "s3:PutObject".into(),
+            resources: BTreeSet::from([
+                "arn:${AWS::Partition}:s3:::${UploadsBucket}/uploads/*".to_string()
+            ]),
+            reasons: BTreeSet::from([code_reason]),
+            basis: Basis::ServiceReference,
+        },
+    );
+    let (actions, _) = {
+        apply(&spec, &mut resolved);
+        let actions: BTreeMap<String, Vec<String>> = resolved
+            .actions
+            .iter()
+            .map(|(a, g)| (a.clone(), g.resources.iter().cloned().collect()))
+            .collect();
+        (actions, ())
+    };
+    // The bucket's SSE-KMS key is `!GetAtt UploadsKey.Arn`.
+    assert_eq!(actions["kms:GenerateDataKey"], vec!["${UploadsKey.Arn}"]);
+    assert!(!actions.contains_key("kms:Decrypt"));
+    // Without a code call on the bucket, no KMS permission.
+    let (plain, _) = platform(&spec);
+    assert!(!plain.contains_key("kms:GenerateDataKey"));
+}
