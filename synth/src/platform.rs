@@ -428,6 +428,7 @@ fn grants(
 }
 
 /// KMS permissions for the code's own calls on encrypted resources the infrastructure names.
+/// `code` holds the code's grants only: platform grants are added after this runs.
 fn data_keys(spec: &FunctionSpec, code: &Resolved) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     for key in spec.kms_keys.iter().filter(|k| k.source != "environment") {
@@ -439,13 +440,6 @@ fn data_keys(spec: &FunctionSpec, code: &Resolved) -> Vec<(String, String, Strin
             let Some(grant) = code.actions.get(*action) else {
                 continue;
             };
-            if grant
-                .reasons
-                .iter()
-                .all(|r| r.chain.is_empty() && r.file == spec.declared_in)
-            {
-                continue; // a platform grant, not the code's
-            }
             if !grant
                 .resources
                 .iter()

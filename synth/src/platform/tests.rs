@@ -192,15 +192,12 @@ fn code_writing_to_a_kms_encrypted_bucket_needs_generate_data_key() {
             basis: Basis::ServiceReference,
         },
     );
-    let (actions, _) = {
-        apply(&spec, &mut resolved);
-        let actions: BTreeMap<String, Vec<String>> = resolved
-            .actions
-            .iter()
-            .map(|(a, g)| (a.clone(), g.resources.iter().cloned().collect()))
-            .collect();
-        (actions, ())
-    };
+    apply(&spec, &mut resolved);
+    let actions: BTreeMap<String, Vec<String>> = resolved
+        .actions
+        .iter()
+        .map(|(a, g)| (a.clone(), g.resources.iter().cloned().collect()))
+        .collect();
     // The bucket's SSE-KMS key is `!GetAtt UploadsKey.Arn`.
     assert_eq!(actions["kms:GenerateDataKey"], vec!["${UploadsKey.Arn}"]);
     assert!(!actions.contains_key("kms:Decrypt"));
