@@ -241,9 +241,12 @@ fn target(value: &Value, kind: Kind) -> Option<Target> {
     }
 }
 
-/// A template reference as a target. The physical name when known; else the `!GetAtt` or
-/// `!Ref` that yields an ARN or a name, per the "Return values" of each resource type in the
-/// CloudFormation User Guide (a queue's `Ref` is its URL, so its name is `QueueName`).
+/// A template reference as a target: the physical name when known, else the attribute (or
+/// `Ref`) that yields the name, per the "Return values" of each resource type in the
+/// CloudFormation User Guide (a queue's `Ref` is its URL, so its name is `QueueName`; a
+/// topic's `Ref` is its ARN, its name `TopicName`). A name inside the ARN format keeps the
+/// service, region and account in plain policies, where a whole-ARN placeholder would
+/// become a bare `*`.
 fn infra_target(reference: &InfraRef, kind: Kind) -> Target {
     let id = &reference.logical_id;
     if let Some(known) = &reference.known {
@@ -253,15 +256,23 @@ fn infra_target(reference: &InfraRef, kind: Kind) -> Target {
             Target::Name(known.clone())
         };
     }
-    match (reference.attribute.as_deref(), kind) {
-        (Some(attribute), _) if attribute.ends_with("Arn") => {
-            Target::Arn(format!("${{{id}.{attribute}}}"))
-        }
-        (Some(attribute), _) => Target::Name(format!("${{{id}.{attribute}}}")),
-        (None, Kind::Queue) => Target::Name(format!("${{{id}.QueueName}}")),
-        (None, Kind::Topic) => Target::Arn(format!("${{{id}}}")),
-        (None, Kind::TableStream) => Target::Name(format!("${{{id}}}")),
-        (None, _) => Target::Name(format!("${{{id}}}")),
+    let name = match kind {
+        Kind::Queue => format!("${{{id}.QueueName}}"),
+        Kind::Topic => format!("${{{id}.TopicName}}"),
+        Kind::EventBus => format!("${{{id}.Name}}"),
+        // Tables, streams, functions, buckets and keys: `Ref` is the name (the key id).
+        Kind::Table
+        | Kind::TableStream
+        | Kind::Stream
+        | Kind::Function
+        | Kind::Bucket
+        | Kind::Objects
+        | Kind::Key => format!("${{{id}}}"),
+    };
+    match reference.resource_type.as_str() {
+        // Parameters and imports hold whatever the user passes, often a whole ARN.
+        "Parameter" | "Pseudo" => Target::Arn(format!("${{{id}}}")),
+        _ => Target::Name(name),
     }
 }
 
@@ -529,7 +540,6 @@ fn key_arn(key: &Value) -> Option<String> {
     }
     Some(match target(key, Kind::Key)? {
         Target::Arn(arn) => arn,
-        Target::Name(name) if name.starts_with("${") && name.ends_with(".Arn}") => name,
         Target::Name(name) => Kind::Key.arn(&name),
     })
 }
