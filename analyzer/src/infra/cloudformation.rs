@@ -349,7 +349,6 @@ fn build(
         role,
         policies,
         layers,
-        diagnostics: Vec::new(),
     }))
 }
 
@@ -365,8 +364,6 @@ pub fn finish(mut spec: FunctionSpec) -> FunctionSpec {
     spec.search_paths.retain(|p| seen.insert(p.clone()));
     spec.layers.sort();
     spec.layers.dedup();
-    spec.diagnostics.sort();
-    spec.diagnostics.dedup();
     spec
 }
 
