@@ -38,7 +38,7 @@ const SKIPPED_FOLDERS: &[&str] = &[
 
 /// Serverless Framework configuration file names (YAML and JSON forms).
 const SERVERLESS_NAMES: &[&str] = &["serverless.yml", "serverless.yaml", "serverless.json"];
-/// Serverless configurations in code, which we cannot evaluate statically.
+/// Serverless configurations in code, whose exported literal is evaluated statically.
 const SERVERLESS_CODE_NAMES: &[&str] = &["serverless.ts", "serverless.js"];
 /// Names that say "this is a CloudFormation/SAM template": a parse error is then an error.
 const TEMPLATE_NAMES: &[&str] = &["template.yaml", "template.yml", "template.json"];
@@ -50,8 +50,10 @@ pub enum Kind {
     Serverless,
     CloudFormation,
     CdkTemplate,
-    /// `serverless.ts` / `serverless.js`: configuration in code, reported, not read.
+    /// `serverless.ts` / `serverless.js`: configuration in code, its literal evaluated.
     ServerlessCode,
+    /// `cdk.json` of a CDK app: its source is read when it has no `cdk.out` templates.
+    CdkApp,
 }
 
 /// An infrastructure file to read.
@@ -76,7 +78,11 @@ pub fn explicit(root: &Path, path: &Path) -> Result<Found, InfraError> {
         return Err(InfraError::invalid(&rel, 0, "template file not found"));
     }
     let name = file_name(&full);
-    let kind = if SERVERLESS_NAMES.contains(&name.as_str()) || name.starts_with("serverless") {
+    let kind = if SERVERLESS_CODE_NAMES.contains(&name.as_str()) {
+        Kind::ServerlessCode
+    } else if name == "cdk.json" {
+        Kind::CdkApp
+    } else if SERVERLESS_NAMES.contains(&name.as_str()) || name.starts_with("serverless") {
         Kind::Serverless
     } else if rel.contains("cdk.out/") || name.ends_with(".template.json") {
         Kind::CdkTemplate
@@ -124,7 +130,23 @@ pub fn find(root: &Path) -> Vec<Found> {
         }
     }
     found.sort_by(|a, b| a.rel.cmp(&b.rel));
+    drop_synthesized_apps(&mut found);
     found
+}
+
+/// A CDK app whose `cdk.out` holds templates is read through them, not its source.
+fn drop_synthesized_apps(found: &mut Vec<Found>) {
+    let synthesized: Vec<String> = found
+        .iter()
+        .filter(|f| f.kind == Kind::CdkTemplate)
+        .filter_map(|f| f.rel.split_once("cdk.out/").map(|(dir, _)| dir.to_string()))
+        .collect();
+    found.retain(|f| {
+        f.kind != Kind::CdkApp || {
+            let dir = f.rel.trim_end_matches("cdk.json");
+            !synthesized.iter().any(|s| s == dir)
+        }
+    });
 }
 
 /// What kind of infrastructure file `path` is, if any. Reads the file (bounded) only when
@@ -136,6 +158,9 @@ fn classify(root: &Path, path: &Path) -> Option<Kind> {
     }
     if SERVERLESS_CODE_NAMES.contains(&name.as_str()) {
         return Some(Kind::ServerlessCode);
+    }
+    if name == "cdk.json" {
+        return Some(Kind::CdkApp);
     }
     let extension = path.extension()?.to_str()?;
     if !matches!(extension, "yaml" | "yml" | "json" | "template") {

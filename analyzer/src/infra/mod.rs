@@ -7,6 +7,9 @@
 //! through [`intrinsics`] into [`Value`]s; [`handler`] maps handler strings to entries.
 
 mod cdk;
+mod cdk_python;
+mod cdk_source;
+mod cdk_typescript;
 mod cloudformation;
 mod discovery;
 mod document;
@@ -14,6 +17,8 @@ mod handler;
 mod intrinsics;
 mod physical_names;
 mod serverless;
+mod serverless_ts;
+mod ts_literal;
 mod variables;
 
 use std::collections::BTreeMap;
@@ -220,14 +225,8 @@ pub fn discover_all(root: &Path, templates: &[PathBuf]) -> Result<Discovery, Inf
             discovery::Kind::Serverless => serverless::read(root, file),
             discovery::Kind::CloudFormation => cloudformation::read(root, file),
             discovery::Kind::CdkTemplate => cdk::read(root, file),
-            discovery::Kind::ServerlessCode => {
-                found.diagnostics.push(Diagnostic::warning(
-                    &file.rel,
-                    0,
-                    "Serverless configuration written in code is not read; pass `--entry` or a YAML/JSON configuration",
-                ));
-                continue;
-            }
+            discovery::Kind::ServerlessCode => serverless_ts::read(root, file),
+            discovery::Kind::CdkApp => cdk_source::read(root, file),
         };
         match result {
             Ok(read) => {
