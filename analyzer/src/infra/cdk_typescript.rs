@@ -85,12 +85,10 @@ pub fn declared(root: &Path, path: &Path, app_dir: &Path) -> Declared {
         };
         let args = arguments(call);
         match module.text_of(method) {
-            "addEnvironment" if args.len() >= 2 => {
-                if args[0].kind() == "string" {
-                    let key = string_literal(module, args[0]);
-                    let value = program.eval(0, args[1], &hook);
-                    declared.env.push((function.clone(), key, value));
-                }
+            "addEnvironment" if args.len() >= 2 && args[0].kind() == "string" => {
+                let key = string_literal(module, args[0]);
+                let value = program.eval(0, args[1], &hook);
+                declared.env.push((function.clone(), key, value));
             }
             "addEventSource" if !args.is_empty() && args[0].kind() == "new_expression" => {
                 let source = args[0];

@@ -136,17 +136,20 @@ pub fn find(root: &Path) -> Vec<Found> {
 
 /// A CDK app whose `cdk.out` holds templates is read through them, not its source.
 fn drop_synthesized_apps(found: &mut Vec<Found>) {
-    let synthesized: Vec<String> = found
-        .iter()
-        .filter(|f| f.kind == Kind::CdkTemplate)
-        .filter_map(|f| f.rel.split_once("cdk.out/").map(|(dir, _)| dir.to_string()))
-        .collect();
-    found.retain(|f| {
-        f.kind != Kind::CdkApp || {
-            let dir = f.rel.trim_end_matches("cdk.json");
-            !synthesized.iter().any(|s| s == dir)
-        }
-    });
+    found.retain(|f| f.kind != Kind::CdkApp || !synthesized(&f.path));
+}
+
+/// `cdk.out` next to `cdk_json` holds a template or a nested assembly.
+fn synthesized(cdk_json: &Path) -> bool {
+    let Some(out) = cdk_json.parent().map(|dir| dir.join("cdk.out")) else {
+        return false;
+    };
+    std::fs::read_dir(out).is_ok_and(|entries| {
+        entries.filter_map(Result::ok).any(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            name.ends_with(".template.json") || name.starts_with("assembly-")
+        })
+    })
 }
 
 /// What kind of infrastructure file `path` is, if any. Reads the file (bounded) only when

@@ -294,4 +294,6 @@ fn disambiguate(functions: &mut [FunctionSpec]) {
 }
 
 #[cfg(test)]
+mod code_tests;
+#[cfg(test)]
 mod tests;

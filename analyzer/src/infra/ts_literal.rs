@@ -30,7 +30,6 @@ const EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "js", "mjs", "cjs"];
 
 /// One parsed source file.
 pub struct Module {
-    pub rel: String,
     pub path: PathBuf,
     pub text: String,
     pub tree: Tree,
@@ -108,7 +107,6 @@ impl Program {
         let source = read_source(root, path).ok()?;
         let tree = parse(&source.text)?;
         self.modules.push(Module {
-            rel: source.rel,
             path: normalize(&source.path),
             text: source.text,
             tree,
