@@ -297,3 +297,50 @@ export default {
     );
     assert!(found.diagnostics.is_empty(), "{:?}", found.diagnostics);
 }
+
+#[test]
+fn serverless_file_loaded_into_custom_is_read_by_path() {
+    let yml = "service: users
+custom:
+  stage: ${opt:stage, self:provider.stage}
+  config: ${file(./config/${self:custom.stage}.yml)}
+  alias: ${self:custom.config}
+provider:
+  name: aws
+  runtime: python3.11
+  stage: dev
+  environment:
+    BUCKET: ${self:custom.config.avatarBucket}
+    VIA_ALIAS: ${self:custom.alias.avatarBucket}-x
+    MISSING: ${self:custom.config.nothing}
+    PARAM: ${ssm:/users/key}
+functions:
+  upload:
+    handler: app.handler
+";
+    let dir = project(&[
+        ("serverless.yml", yml),
+        ("config/dev.yml", "avatarBucket: avatars-dev\n"),
+        ("app.py", "def handler(event, context):\n    pass\n"),
+    ]);
+    let found = discover_all(dir.path(), &[]).expect("discover");
+    let upload = named(&found, "upload");
+    assert_eq!(upload.env.get("BUCKET"), Some(&Value::str("avatars-dev")));
+    assert_eq!(
+        upload.env.get("VIA_ALIAS"),
+        Some(&Value::str("avatars-dev-x"))
+    );
+    assert_eq!(upload.env.get("MISSING"), Some(&Value::Unknown));
+    assert_eq!(upload.env.get("PARAM"), Some(&Value::Unknown));
+    let messages: Vec<&str> = found
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "variable `${self:custom.config.nothing}` resolves to nothing in the configuration files; its value is unknown"
+        ]
+    );
+}
