@@ -40,6 +40,12 @@ const SKIPPED_FOLDERS: &[&str] = &[
 const SERVERLESS_NAMES: &[&str] = &["serverless.yml", "serverless.yaml", "serverless.json"];
 /// Serverless configurations in code, whose exported literal is evaluated statically.
 const SERVERLESS_CODE_NAMES: &[&str] = &["serverless.ts", "serverless.js"];
+/// Zappa settings file names (https://github.com/zappa/Zappa#advanced-settings).
+const ZAPPA_NAMES: &[&str] = &[
+    "zappa_settings.json",
+    "zappa_settings.yml",
+    "zappa_settings.yaml",
+];
 /// Names that say "this is a CloudFormation/SAM template": a parse error is then an error.
 const TEMPLATE_NAMES: &[&str] = &["template.yaml", "template.yml", "template.json"];
 /// Text that a template declaring a function must contain.
@@ -54,6 +60,10 @@ pub enum Kind {
     ServerlessCode,
     /// `cdk.json` of a CDK app: its source is read when it has no `cdk.out` templates.
     CdkApp,
+    /// `.chalice/config.json` of a Chalice app.
+    Chalice,
+    /// `zappa_settings.json` / `.yml` / `.yaml` of a Zappa project.
+    Zappa,
 }
 
 /// An infrastructure file to read.
@@ -82,6 +92,10 @@ pub fn explicit(root: &Path, path: &Path) -> Result<Found, InfraError> {
         Kind::ServerlessCode
     } else if name == "cdk.json" {
         Kind::CdkApp
+    } else if name == "config.json" && parent_name(&full) == ".chalice" {
+        Kind::Chalice
+    } else if ZAPPA_NAMES.contains(&name.as_str()) {
+        Kind::Zappa
     } else if SERVERLESS_NAMES.contains(&name.as_str()) || name.starts_with("serverless") {
         Kind::Serverless
     } else if rel.contains("cdk.out/") || name.ends_with(".template.json") {
@@ -165,6 +179,12 @@ fn classify(root: &Path, path: &Path) -> Option<Kind> {
     if name == "cdk.json" {
         return Some(Kind::CdkApp);
     }
+    if name == "config.json" && parent_name(path) == ".chalice" {
+        return Some(Kind::Chalice);
+    }
+    if ZAPPA_NAMES.contains(&name.as_str()) {
+        return Some(Kind::Zappa);
+    }
     let extension = path.extension()?.to_str()?;
     if !matches!(extension, "yaml" | "yml" | "json" | "template") {
         return None;
@@ -194,6 +214,10 @@ fn is_cdk_asset(path: &Path) -> bool {
         .and_then(|n| n.to_str())
         .is_some_and(|n| n == "cdk.out" || n.starts_with("assembly-"));
     parent_is_cdk_out && file_name(path).starts_with("asset.")
+}
+
+fn parent_name(path: &Path) -> String {
+    path.parent().map(file_name).unwrap_or_default()
 }
 
 fn file_name(path: &Path) -> String {

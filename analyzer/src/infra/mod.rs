@@ -10,6 +10,7 @@ mod cdk;
 mod cdk_python;
 mod cdk_source;
 mod cdk_typescript;
+mod chalice;
 mod cloudformation;
 mod discovery;
 mod document;
@@ -20,6 +21,7 @@ mod serverless;
 mod serverless_ts;
 mod ts_literal;
 mod variables;
+mod zappa;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -227,6 +229,8 @@ pub fn discover_all(root: &Path, templates: &[PathBuf]) -> Result<Discovery, Inf
             discovery::Kind::CdkTemplate => cdk::read(root, file),
             discovery::Kind::ServerlessCode => serverless_ts::read(root, file),
             discovery::Kind::CdkApp => cdk_source::read(root, file),
+            discovery::Kind::Chalice => chalice::read(root, file),
+            discovery::Kind::Zappa => zappa::read(root, file),
         };
         match result {
             Ok(read) => {
