@@ -2,6 +2,8 @@
 //! `serverless.ts`. Expectations written from the constructs' documented props and the
 //! CloudFormation return values (`Ref` of a table is its name, of a queue its URL).
 
+use std::path::PathBuf;
+
 use super::tests::project;
 use super::*;
 use crate::value::InfraRef;
@@ -342,5 +344,170 @@ functions:
         [
             "variable `${self:custom.config.nothing}` resolves to nothing in the configuration files; its value is unknown"
         ]
+    );
+}
+
+const CHALICE_APP: &str = r#"import boto3
+from chalice import Chalice
+
+app = Chalice(app_name="notes")
+_S3 = boto3.client("s3")
+_SQS = boto3.client("sqs")
+
+
+@app.route("/notes", methods=["GET"])
+def list_notes():
+    return _S3.list_objects_v2(Bucket="notes-index")
+
+
+@app.on_s3_event(bucket="notes-attachments", events=["s3:ObjectCreated:*"])
+def on_attachment(event):
+    return _S3.head_object(Bucket=event.bucket, Key=event.key)
+
+
+@app.on_sqs_message(queue="jobs", batch_size=5)
+def on_job(event):
+    pass
+
+
+@app.lambda_function(name="worker")
+def custom(event, context):
+    _SQS.send_message(QueueUrl="https://sqs.us-east-1.amazonaws.com/1/out", MessageBody="x")
+"#;
+
+#[test]
+fn chalice_app_functions_and_stage_environment() {
+    let config = r#"{
+  "version": "2.0",
+  "app_name": "notes",
+  "environment_variables": { "LEVEL": "info", "TABLE": "global" },
+  "stages": {
+    "dev": {
+      "environment_variables": { "TABLE": "notes-dev" },
+      "xray": true,
+      "lambda_functions": { "on_job": { "environment_variables": { "JOB": "1" } } }
+    },
+    "prod": { "environment_variables": { "TABLE": "notes-prod" } }
+  }
+}"#;
+    let dir = project(&[(".chalice/config.json", config), ("app.py", CHALICE_APP)]);
+    let found = discover_all(dir.path(), &[]).expect("discover");
+    let names: Vec<&str> = found.functions.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["api_handler", "on_attachment", "on_job", "worker"]);
+
+    let api = named(&found, "api_handler");
+    assert_eq!(api.entry, entry("app.py", "@app.route"));
+    assert_eq!(api.function_name, Value::str("notes-dev"));
+    assert_eq!(api.line, 10);
+    assert!(api.tracing);
+    assert_eq!(api.env.get("TABLE"), Some(&Value::str("notes-dev")));
+    assert_eq!(api.env.get("LEVEL"), Some(&Value::str("info")));
+    assert_eq!(api.env.get("JOB"), None);
+    assert!(api.events.is_empty());
+
+    let attachment = named(&found, "on_attachment");
+    assert_eq!(attachment.entry, entry("app.py", "on_attachment"));
+    assert_eq!(
+        attachment.function_name,
+        Value::str("notes-dev-on_attachment")
+    );
+    assert_eq!(attachment.events.len(), 1);
+    assert_eq!(attachment.events[0].kind, EventKind::S3);
+    assert_eq!(
+        attachment.events[0].resource,
+        Some(Value::str("notes-attachments"))
+    );
+
+    let job = named(&found, "on_job");
+    assert_eq!(job.env.get("JOB"), Some(&Value::str("1")));
+    assert_eq!(job.events[0].kind, EventKind::Sqs);
+    assert_eq!(job.events[0].resource, Some(Value::str("jobs")));
+
+    let worker = named(&found, "worker");
+    assert_eq!(worker.entry, entry("app.py", "custom"));
+    assert_eq!(worker.function_name, Value::str("notes-dev-worker"));
+}
+
+#[test]
+fn routed_app_entry_reaches_only_the_routes() {
+    let dir = project(&[("app.py", CHALICE_APP)]);
+    let ctx = crate::project::Context::new(dir.path().canonicalize().expect("root"));
+    let facts = crate::analyze(&ctx, Language::Python, &entry("app.py", "@app.route"));
+    let calls: Vec<(String, u32)> = facts
+        .calls
+        .iter()
+        .map(|c| (format!("{:?}", c.operation), c.location.line))
+        .collect();
+    assert_eq!(calls, [("Method(\"list_objects_v2\")".to_string(), 11)]);
+}
+
+#[test]
+fn zappa_stages_with_extends_and_event_functions() {
+    let settings = r#"{
+  "base": {
+    "app_function": "api.app.app",
+    "project_name": "uploads",
+    "runtime": "python3.11",
+    "environment_variables": { "BUCKET": "uploads-dev" }
+  },
+  "production": {
+    "extends": "base",
+    "environment_variables": { "BUCKET": "uploads-prod" },
+    "aws_environment_variables": { "TABLE": "jobs" },
+    "events": [
+      { "function": "api.tasks.cleanup", "expression": "rate(1 day)" },
+      { "function": "api.tasks.on_upload",
+        "event_source": { "arn": "arn:aws:s3:::uploads-prod", "events": ["s3:ObjectCreated:*"] } }
+    ]
+  }
+}"#;
+    let dir = project(&[
+        ("service/zappa_settings.json", settings),
+        (
+            "service/api/app.py",
+            "from flask import Flask\napp = Flask(__name__)\n",
+        ),
+        ("service/api/tasks.py", "def cleanup(e, c):\n    pass\n"),
+    ]);
+    let found = discover_all(dir.path(), &[]).expect("discover");
+    let names: Vec<&str> = found.functions.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "base",
+            "production",
+            "production/api.tasks.cleanup",
+            "production/api.tasks.on_upload"
+        ]
+    );
+    let production = named(&found, "production");
+    assert_eq!(production.entry, entry("service/api/app.py", "@app.route"));
+    assert_eq!(production.function_name, Value::str("uploads-production"));
+    assert_eq!(
+        production.env.get("BUCKET"),
+        Some(&Value::str("uploads-prod"))
+    );
+    assert_eq!(production.env.get("TABLE"), Some(&Value::str("jobs")));
+    assert_eq!(production.runtime.as_deref(), Some("python3.11"));
+    assert_eq!(production.search_paths, [PathBuf::from("service")]);
+
+    let cleanup = named(&found, "production/api.tasks.cleanup");
+    assert_eq!(cleanup.entry, entry("service/api/tasks.py", "cleanup"));
+    assert_eq!(cleanup.function_name, Value::str("uploads-production"));
+    assert_eq!(cleanup.role, production.role);
+    assert_eq!(cleanup.events[0].kind, EventKind::Schedule);
+    let upload = named(&found, "production/api.tasks.on_upload");
+    assert_eq!(upload.events[0].kind, EventKind::S3);
+    assert_eq!(
+        upload.events[0].resource,
+        Some(Value::str("arn:aws:s3:::uploads-prod"))
+    );
+    assert!(
+        found
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("as one Lambda (`uploads-production`)")),
+        "{:?}",
+        found.diagnostics
     );
 }
