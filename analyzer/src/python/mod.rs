@@ -21,6 +21,12 @@ use crate::{Context, Diagnostic, Entry, FunctionFacts};
 use interp::Interp;
 use program::Program;
 
+/// Parses Python source and nothing else: the baseline the analysis benchmark compares
+/// its throughput with (`bench/python.rs`). True when a tree came back.
+pub fn parse_only(text: &str) -> bool {
+    program::parse(text).is_some()
+}
+
 /// The boto3 calls reachable from `entry`.
 pub fn analyze(ctx: &Context, entry: &Entry) -> FunctionFacts {
     let program = Program::load(&ctx.root, &entry.file, &ctx.search_paths);

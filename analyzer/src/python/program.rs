@@ -1,15 +1,14 @@
 //! The program: every local module the entry can import, parsed once per analysis.
 //!
-//! Loading works in waves: parse the files known so far in parallel (rayon), scan them for
-//! import statements (`grammars/python/imports.scm`), resolve each imported name to a local
-//! file, repeat with the new files. Third-party imports are never read.
+//! Loading works in waves: parse the files known so far in parallel (rayon), scan their
+//! statements for imports, resolve each imported name to a local file, repeat with the new
+//! files. Third-party imports are never read.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use rayon::prelude::*;
-use tree_sitter::{Node, Parser, Query, QueryCursor, StreamingIterator, Tree};
+use tree_sitter::{Node, Parser, Tree};
 
 use crate::Diagnostic;
 use crate::source::{read_source, relative};
@@ -223,17 +222,43 @@ pub fn candidate_modules(spec: &ImportSpec) -> Vec<(usize, String)> {
     out
 }
 
-fn imports_query() -> Option<&'static Query> {
-    static QUERY: OnceLock<Option<Query>> = OnceLock::new();
-    QUERY
-        .get_or_init(|| {
-            Query::new(
-                &tree_sitter_python::LANGUAGE.into(),
-                include_str!("../../../grammars/python/imports.scm"),
-            )
-            .ok()
-        })
-        .as_ref()
+/// Statement kinds that can contain an import statement; expressions never do, so the
+/// scan does not descend into them (a tree-sitter query would visit every node).
+const STATEMENT_CONTAINERS: &[&str] = &[
+    "module",
+    "block",
+    "function_definition",
+    "class_definition",
+    "decorated_definition",
+    "if_statement",
+    "elif_clause",
+    "else_clause",
+    "for_statement",
+    "while_statement",
+    "try_statement",
+    "except_clause",
+    "except_group_clause",
+    "finally_clause",
+    "with_statement",
+    "match_statement",
+    "case_clause",
+];
+
+/// Every import statement of a module, including those inside functions and branches.
+pub fn import_statements(root: Node) -> Vec<Node> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "import_statement" | "import_from_statement" => out.push(node),
+            kind if STATEMENT_CONTAINERS.contains(&kind) => {
+                let mut cursor = node.walk();
+                stack.extend(node.named_children(&mut cursor));
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Parses Python source. `None` only if tree-sitter itself refuses (never for valid input).
@@ -312,19 +337,11 @@ fn load_one(
     let tree = parse(&source.text)
         .ok_or_else(|| Diagnostic::warning(&source.rel, 0, "could not be parsed"))?;
     let mut imports = Vec::new();
-    if let Some(query) = imports_query() {
-        let mut cursor = QueryCursor::new();
-        let mut matches = cursor.matches(query, tree.root_node(), source.text.as_bytes());
-        while let Some(m) = matches.next() {
-            for capture in m.captures() {
-                for spec in import_specs(capture.node, &source.text) {
-                    for (level, dotted) in candidate_modules(&spec) {
-                        if let Some(Target::File(file)) =
-                            resolver.resolve(&source.rel, level, &dotted)
-                        {
-                            imports.push(file);
-                        }
-                    }
+    for node in import_statements(tree.root_node()) {
+        for spec in import_specs(node, &source.text) {
+            for (level, dotted) in candidate_modules(&spec) {
+                if let Some(Target::File(file)) = resolver.resolve(&source.rel, level, &dotted) {
+                    imports.push(file);
                 }
             }
         }
