@@ -85,6 +85,18 @@ impl<'t, 'c> Interp<'t, 'c> {
                     None => Val::Unknown,
                 };
             }
+            "builtins.super" if args.positional.is_empty() => {
+                let function = scope.function.clone();
+                return match function {
+                    Some(f) => match (&f.bound, f.name.rsplit_once('.')) {
+                        (Some(instance), Some((owner, _))) => {
+                            Val::Super(Box::new(instance.clone()), Rc::from(owner))
+                        }
+                        _ => Val::Unknown,
+                    },
+                    None => Val::Unknown,
+                };
+            }
             "builtins.str" => {
                 return match args.positional.first() {
                     Some(

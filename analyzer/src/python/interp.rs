@@ -37,6 +37,8 @@ pub struct Scope<'t> {
     pub is_module: bool,
     /// `Some(name)` while executing a class body.
     pub class_name: Option<String>,
+    /// The function whose body this is (for `super()`).
+    pub function: Option<Rc<FuncVal<'t>>>,
 }
 
 #[derive(PartialEq)]
@@ -192,6 +194,7 @@ impl<'t, 'c> Interp<'t, 'c> {
             returns: Vec::new(),
             is_module: true,
             class_name: None,
+            function: None,
         };
         let pushed = site.map(|(m, n)| self.location(m, n));
         if let Some(loc) = pushed.clone() {
@@ -776,12 +779,14 @@ impl<'t, 'c> Interp<'t, 'c> {
             returns: Vec::new(),
             is_module: false,
             class_name: Some(name.clone()),
+            function: None,
         };
         if let Some(body) = node.child_by_field_name("body") {
             self.exec_block(body, &mut body_scope);
         }
         let class = Val::Class(Rc::new(ClassVal {
             module: scope.module,
+            name: name.clone(),
             node,
             bases,
             attrs,
@@ -932,10 +937,10 @@ impl<'t, 'c> Interp<'t, 'c> {
                 let mut cursor = node.walk();
                 let parts: Vec<Node> = node.named_children(&mut cursor).collect();
                 let vals: Vec<Val> = parts.into_iter().map(|p| self.eval(p, scope)).collect();
-                // `a if cond else b`: prefer a known branch.
+                // `a if cond else b`: either branch.
                 match (vals.first(), vals.get(2)) {
-                    (Some(a), Some(b)) if a.is_unknown() => b.clone(),
-                    (Some(a), _) => a.clone(),
+                    (Some(a), Some(b)) => join_vals(vec![a.clone(), b.clone()]),
+                    (Some(a), None) => a.clone(),
                     _ => Val::Unknown,
                 }
             }
@@ -1173,6 +1178,9 @@ impl<'t, 'c> Interp<'t, 'c> {
                 Val::Unknown
             }
             Val::DynamicAttr(_) => Val::Unknown,
+            Val::Super(instance, owner) => {
+                self.call_super(*instance, &owner, name, args, node, scope)
+            }
             other => self.sdk_method(other, name, args, node, scope),
         }
     }
@@ -1215,6 +1223,63 @@ impl<'t, 'c> Interp<'t, 'c> {
             }
         }
         None
+    }
+
+    /// Local classes in method resolution order (depth-first, left to right, each once).
+    fn mro(&self, class: &Rc<ClassVal<'t>>) -> Vec<Rc<ClassVal<'t>>> {
+        let mut out: Vec<Rc<ClassVal<'t>>> = Vec::new();
+        let mut stack = vec![class.clone()];
+        while let Some(c) = stack.pop() {
+            if out.len() > 64 {
+                break;
+            }
+            if out.iter().any(|seen| Rc::ptr_eq(seen, &c)) {
+                continue;
+            }
+            for base in c.bases.iter().rev() {
+                if let Val::Class(b) = base {
+                    stack.push(b.clone());
+                }
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    /// `super().name(...)` in a method of `owner`: the next class after `owner` in the
+    /// instance's method resolution order that defines `name`, else a library base.
+    fn call_super(
+        &mut self,
+        instance: Val<'t>,
+        owner: &str,
+        name: &str,
+        args: CallArgs<'t>,
+        node: Node<'t>,
+        scope: &mut Scope<'t>,
+    ) -> Val<'t> {
+        let class = match &instance {
+            Val::Instance(i) => i.class.clone(),
+            Val::Class(c) => c.clone(),
+            _ => return Val::Unknown,
+        };
+        let mro = self.mro(&class);
+        let start = mro
+            .iter()
+            .position(|c| c.name == owner)
+            .map_or(1, |i| i + 1);
+        for c in mro.iter().skip(start) {
+            let found = c.attrs.borrow().get(name).cloned();
+            if let Some(Val::Function(f)) = found {
+                let bound = f.with_bound(instance.clone());
+                return self.call_function(bound, args, Some((scope.module, node)));
+            }
+        }
+        let owner_class = mro
+            .iter()
+            .find(|c| c.name == owner)
+            .cloned()
+            .unwrap_or(class);
+        self.library_method_on_class(&owner_class, &instance, name, args, node, scope)
     }
 
     /// Third-party base classes of a local class (for library models such as PynamoDB).
@@ -1367,6 +1432,7 @@ impl<'t, 'c> Interp<'t, 'c> {
             returns: Vec::new(),
             is_module: false,
             class_name: None,
+            function: None,
         };
         for decorator in f.decorators.iter().rev() {
             let Some(expr) = decorator.named_child(0) else {
@@ -1404,6 +1470,7 @@ impl<'t, 'c> Interp<'t, 'c> {
             returns: Vec::new(),
             is_module: false,
             class_name: None,
+            function: Some(f.clone()),
         };
         self.bind_parameters(f, args, &mut scope);
         let Some(body) = f.node.child_by_field_name("body") else {
@@ -1413,17 +1480,10 @@ impl<'t, 'c> Interp<'t, 'c> {
             return self.eval(body, &mut scope);
         }
         self.exec_block(body, &mut scope);
-        // A function returns its first informative `return` value.
-        let mut result = Val::None;
-        for r in scope.returns {
-            if !r.is_unknown() {
-                return r;
-            }
-            if matches!(result, Val::None) {
-                result = r;
-            }
+        if scope.returns.is_empty() {
+            return Val::None;
         }
-        result
+        join_vals(scope.returns)
     }
 
     fn bind_parameters(&mut self, f: &Rc<FuncVal<'t>>, args: CallArgs<'t>, scope: &mut Scope<'t>) {
@@ -1471,6 +1531,7 @@ impl<'t, 'c> Interp<'t, 'c> {
                     returns: Vec::new(),
                     is_module: true,
                     class_name: None,
+                    function: None,
                 };
                 self.eval(default, &mut module_scope)
             } else {
@@ -1571,25 +1632,50 @@ fn merge_bindings<'t>(outcomes: Vec<HashMap<String, Val<'t>>>) -> HashMap<String
     }
     merged
         .into_iter()
-        .map(|(name, vals)| {
-            let first = vals[0].clone();
-            let same = vals.iter().all(|v| v.signature() == first.signature());
-            let val = if same {
-                first
-            } else {
-                let informative: Vec<&Val> = vals.iter().filter(|v| !v.is_unknown()).collect();
-                match informative.as_slice() {
-                    [] => Val::Unknown,
-                    [only] => (*only).clone(),
-                    many if many.iter().all(|v| matches!(v, Val::Data(_))) => {
-                        Val::Data(Value::Unknown)
-                    }
-                    many => many[0].clone(),
-                }
-            };
-            (name, val)
-        })
+        .map(|(name, vals)| (name, join_vals(vals)))
         .collect()
+}
+
+/// One value for what several paths produce: equal values stay; differing data becomes
+/// unknown (never one path's guess); resources of one type keep the identifiers they agree
+/// on; otherwise the first informative value.
+pub fn join_vals<'t>(vals: Vec<Val<'t>>) -> Val<'t> {
+    let Some(first) = vals.first().cloned() else {
+        return Val::Unknown;
+    };
+    if vals.iter().all(|v| v.signature() == first.signature()) {
+        return first;
+    }
+    let informative: Vec<&Val> = vals.iter().filter(|v| !v.is_unknown()).collect();
+    match informative.as_slice() {
+        [] => Val::Unknown,
+        [only] => (*only).clone(),
+        many if many.iter().all(|v| matches!(v, Val::Data(_))) => Val::Data(Value::Unknown),
+        many => {
+            if let Val::Resource(r0) = many[0]
+                && many.iter().all(|v| {
+                    matches!(v, Val::Resource(r) if r.service == r0.service && r.type_name == r0.type_name)
+                })
+            {
+                let mut ids = r0.ids.clone();
+                for v in many.iter().skip(1) {
+                    if let Val::Resource(r) = v {
+                        for (k, value) in ids.iter_mut() {
+                            if r.ids.get(k) != Some(value) {
+                                *value = Value::Unknown;
+                            }
+                        }
+                    }
+                }
+                return Val::Resource(Rc::new(super::val::ResourceVal {
+                    service: r0.service.clone(),
+                    type_name: r0.type_name.clone(),
+                    ids,
+                }));
+            }
+            many[0].clone()
+        }
+    }
 }
 
 /// `a + b` on values: string concatenation when both sides are data.

@@ -437,3 +437,21 @@ fn framework_routes_batch_callbacks_branches_and_main_guard() {
         &["app.py:32 dynamodb.put_item Call Item={body:{S:?}} TableName='events'"],
     );
 }
+
+#[test]
+fn class_hierarchy_super_properties_async_executors_and_joined_returns() {
+    let r = run("class-hierarchy", "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            // table_for returns one of two tables: the name is not guessed.
+            "app.py:29 dynamodb.get_item Helper Key={id:?} TableName=?",
+            "repositories.py:9 dynamodb.put_item Helper Item={event:?} TableName='audit-log'",
+            "repositories.py:18 cloudwatch.put_metric_data Call MetricData=[] Namespace='Audit'",
+            // archive runs on the executor's threads.
+            "app.py:19 s3.delete_object Call Bucket='archive' Key=?",
+            "app.py:34 sqs.send_message Call MessageBody='x' QueueUrl=$QUEUE_URL",
+            "app.py:25 sns.publish Call Message='done' TopicArn=$TOPIC",
+        ],
+    );
+}

@@ -44,6 +44,8 @@ pub enum Val<'t> {
     Bound(Box<Val<'t>>, Rc<str>),
     /// `getattr(receiver, name)` with a name that is not a constant.
     DynamicAttr(Box<Val<'t>>),
+    /// `super()` inside a method of class `owner`, for `instance`.
+    Super(Box<Val<'t>>, Rc<str>),
     Unknown,
 }
 
@@ -144,6 +146,7 @@ impl<'t> FuncVal<'t> {
 
 pub struct ClassVal<'t> {
     pub module: usize,
+    pub name: String,
     pub node: Node<'t>,
     pub bases: Vec<Val<'t>>,
     pub attrs: Env<'t>,
@@ -240,6 +243,7 @@ impl<'t> Val<'t> {
             Val::Instance(i) => format!("inst:{:p}", Rc::as_ptr(i)),
             Val::Bound(r, n) => format!("bound:{}.{n}", r.signature()),
             Val::DynamicAttr(r) => format!("dyn:{}", r.signature()),
+            Val::Super(i, owner) => format!("super:{owner}:{}", i.signature()),
             Val::Unknown => "?".into(),
         }
     }
