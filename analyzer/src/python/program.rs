@@ -42,6 +42,9 @@ pub struct Resolver {
     root: PathBuf,
     bases: Vec<PathBuf>,
     library_roots: BTreeSet<String>,
+    /// Per base folder: top-level names installed there by pip (`pip install -t .` vendors
+    /// dependencies next to the handler). Those are third-party: never read.
+    installed: Vec<BTreeSet<String>>,
 }
 
 impl Resolver {
@@ -65,10 +68,15 @@ impl Resolver {
             .map(str::to_string)
             .chain(NEVER_LOCAL.iter().map(|s| s.to_string()))
             .collect();
+        let installed = bases
+            .iter()
+            .map(|base| installed_packages(root, base))
+            .collect();
         Self {
             root: root.to_path_buf(),
             bases,
             library_roots,
+            installed,
         }
     }
 
@@ -83,7 +91,9 @@ impl Resolver {
             }
             self.bases
                 .iter()
-                .find_map(|base| self.resolve_in(base, &parts))
+                .zip(&self.installed)
+                .filter(|(_, installed)| !installed.contains(*first))
+                .find_map(|(base, _)| self.resolve_in(base, &parts))
         } else {
             let mut dir = Path::new(from_rel)
                 .parent()
@@ -128,6 +138,40 @@ impl Resolver {
             None
         }
     }
+}
+
+/// Top-level modules that pip installed into `base`: each `*.dist-info` lists them in
+/// `top_level.txt`, or else its `RECORD` names the files it installed.
+fn installed_packages(root: &Path, base: &Path) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let Ok(entries) = std::fs::read_dir(root.join(base)) else {
+        return names;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !(name.ends_with(".dist-info") || name.ends_with(".egg-info")) {
+            continue;
+        }
+        let info = base.join(&name);
+        if let Ok(top) = read_source(root, &info.join("top_level.txt")) {
+            names.extend(
+                top.text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string),
+            );
+        } else if let Ok(record) = read_source(root, &info.join("RECORD")) {
+            for line in record.text.lines() {
+                let path = line.split(',').next().unwrap_or("");
+                let first = path.split('/').next().unwrap_or("");
+                if !first.is_empty() && !first.ends_with("-info") && first != ".." {
+                    names.insert(first.trim_end_matches(".py").to_string());
+                }
+            }
+        }
+    }
+    names
 }
 
 /// An import statement reduced to what resolution needs.

@@ -455,3 +455,13 @@ fn class_hierarchy_super_properties_async_executors_and_joined_returns() {
         ],
     );
 }
+
+#[test]
+fn dependencies_vendored_by_pip_are_not_read() {
+    let r = run("vendored", "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &["app.py:12 ssm.get_parameter Call Name='/app/settings'"],
+    );
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+}
