@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use tree_sitter::{Node, Parser, Tree};
@@ -45,6 +46,8 @@ pub struct Resolver {
     /// Per base folder: top-level names installed there by pip (`pip install -t .` vendors
     /// dependencies next to the handler). Those are third-party: never read.
     installed: Vec<BTreeSet<String>>,
+    /// Absolute names resolve the same from every file: remembered (loader threads share it).
+    absolute: Mutex<HashMap<String, Option<Target>>>,
 }
 
 impl Resolver {
@@ -77,6 +80,7 @@ impl Resolver {
             bases,
             library_roots,
             installed,
+            absolute: Mutex::new(HashMap::new()),
         }
     }
 
@@ -89,11 +93,19 @@ impl Resolver {
             if self.library_roots.contains(*first) {
                 return None;
             }
-            self.bases
+            if let Some(known) = self.absolute.lock().ok().and_then(|m| m.get(dotted).cloned()) {
+                return known;
+            }
+            let found = self
+                .bases
                 .iter()
                 .zip(&self.installed)
                 .filter(|(_, installed)| !installed.contains(*first))
-                .find_map(|(base, _)| self.resolve_in(base, &parts))
+                .find_map(|(base, _)| self.resolve_in(base, &parts));
+            if let Ok(mut cache) = self.absolute.lock() {
+                cache.insert(dotted.to_string(), found.clone());
+            }
+            found
         } else {
             let mut dir = Path::new(from_rel)
                 .parent()
