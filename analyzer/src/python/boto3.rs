@@ -260,8 +260,8 @@ impl<'t, 'c> Interp<'t, 'c> {
         };
         match name {
             "generate_presigned_url" => {
-                let params = match args.get(1, "Params") {
-                    Some(Val::Data(Value::Map { entries })) => entries.clone(),
+                let params = match args.get(1, "Params").map(Val::to_value) {
+                    Some(Value::Map { entries }) => entries,
                     _ => BTreeMap::new(),
                 };
                 match args.get(0, "ClientMethod").and_then(Val::as_str) {

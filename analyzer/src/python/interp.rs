@@ -424,8 +424,54 @@ impl<'t, 'c> Interp<'t, 'c> {
                     self.assign(t, v, scope);
                 }
             }
-            "subscript" => {
-                self.eval_children(target, scope);
+            "subscript" => self.assign_item(target, val, scope),
+            _ => {}
+        }
+    }
+
+    /// `d[key] = val`: a dict bound to a name or held in a `Dict` learns the entry.
+    fn assign_item(&mut self, target: Node<'t>, val: Val<'t>, scope: &mut Scope<'t>) {
+        let (Some(object), Some(key)) = (
+            target.child_by_field_name("value"),
+            target.child_by_field_name("subscript"),
+        ) else {
+            return;
+        };
+        let container = self.eval(object, scope);
+        let key = self.eval(key, scope);
+        let Some(key) = key.as_str().map(str::to_string) else {
+            return;
+        };
+        match container {
+            Val::Dict(d) => {
+                d.borrow_mut().insert(key, val);
+            }
+            Val::Data(Value::Map { mut entries }) if object.kind() == "identifier" => {
+                let name = node_text(object, self.src(scope.module)).to_string();
+                let updated = match val {
+                    Val::Data(v) => {
+                        entries.insert(key, v);
+                        Val::Data(Value::Map { entries })
+                    }
+                    other => {
+                        let mut map: BTreeMap<String, Val<'t>> = entries
+                            .into_iter()
+                            .map(|(k, v)| (k, Val::Data(v)))
+                            .collect();
+                        map.insert(key, other);
+                        Val::Dict(Rc::new(std::cell::RefCell::new(map)))
+                    }
+                };
+                // Mutating a dict mutates it where it lives, local or global.
+                let local =
+                    !scope.globals.contains(&name) && scope.locals.borrow().contains_key(&name);
+                if local || scope.is_module {
+                    scope.locals.borrow_mut().insert(name, updated);
+                } else {
+                    self.module_env(scope.module)
+                        .borrow_mut()
+                        .insert(name, updated);
+                }
             }
             _ => {}
         }
@@ -954,7 +1000,7 @@ impl<'t, 'c> Interp<'t, 'c> {
                 Val::Data(Value::List { items })
             }
             "dictionary" => {
-                let mut entries = BTreeMap::new();
+                let mut entries: BTreeMap<String, Val<'t>> = BTreeMap::new();
                 let mut cursor = node.walk();
                 let parts: Vec<Node> = node.named_children(&mut cursor).collect();
                 for part in parts {
@@ -962,22 +1008,25 @@ impl<'t, 'c> Interp<'t, 'c> {
                         let key = part.child_by_field_name("key").map(|k| self.eval(k, scope));
                         let value = part
                             .child_by_field_name("value")
-                            .map(|v| self.eval(v, scope).to_value())
-                            .unwrap_or(Value::Unknown);
+                            .map(|v| self.eval(v, scope))
+                            .unwrap_or(Val::Unknown);
                         if let Some(key) = key.as_ref().and_then(Val::as_str) {
                             entries.insert(key.to_string(), value);
                         }
                     } else if part.kind() == "dictionary_splat" {
-                        if let Some(Val::Data(Value::Map { entries: more })) =
-                            part.named_child(0).map(|e| self.eval(e, scope))
-                        {
-                            entries.extend(more);
+                        match part.named_child(0).map(|e| self.eval(e, scope)) {
+                            Some(Val::Data(Value::Map { entries: more })) => {
+                                entries.extend(more.into_iter().map(|(k, v)| (k, Val::Data(v))))
+                            }
+                            Some(Val::Dict(more)) => entries
+                                .extend(more.borrow().iter().map(|(k, v)| (k.clone(), v.clone()))),
+                            _ => {}
                         }
                     } else {
                         self.eval(part, scope);
                     }
                 }
-                Val::Data(Value::Map { entries })
+                dict_value(entries)
             }
             "lambda" => {
                 let mut closure = scope.enclosing.clone();
@@ -1032,6 +1081,11 @@ impl<'t, 'c> Interp<'t, 'c> {
                 .cloned()
                 .map(Val::Data)
                 .unwrap_or(Val::Unknown),
+            (Val::Dict(d), Val::Data(Value::Str { value })) => {
+                d.borrow().get(value).cloned().unwrap_or(Val::Unknown)
+            }
+            // An unknown key into a dict of clients: any of them.
+            (Val::Dict(d), _) => join_vals(d.borrow().values().cloned().collect()),
             (Val::Data(Value::List { items }), Val::Data(Value::Scalar { value })) => value
                 .parse::<usize>()
                 .ok()
@@ -1174,6 +1228,20 @@ impl<'t, 'c> Interp<'t, 'c> {
                 self.extern_call(&q, Some(Val::LibObject(o.clone())), args, node, scope)
             }
             Val::Data(Value::Str { value }) => string_method(&value, name, &args),
+            Val::Dict(d) if name == "get" => match args.positional.first().and_then(Val::as_str) {
+                Some(key) => d.borrow().get(key).cloned().unwrap_or(Val::Unknown),
+                None => join_vals(d.borrow().values().cloned().collect()),
+            },
+            Val::Data(Value::Map { entries }) if name == "get" => {
+                match args.positional.first().and_then(Val::as_str) {
+                    Some(key) => entries
+                        .get(key)
+                        .cloned()
+                        .map(Val::Data)
+                        .unwrap_or(Val::Unknown),
+                    None => Val::Unknown,
+                }
+            }
             Val::Function(_) | Val::Unknown | Val::None | Val::Data(_) | Val::Bound(..) => {
                 Val::Unknown
             }
@@ -1675,6 +1743,24 @@ pub fn join_vals<'t>(vals: Vec<Val<'t>>) -> Val<'t> {
             }
             many[0].clone()
         }
+    }
+}
+
+/// A dict literal's value: plain data when every value is data (it may be an argument),
+/// else a `Dict`.
+fn dict_value<'t>(entries: BTreeMap<String, Val<'t>>) -> Val<'t> {
+    if entries
+        .values()
+        .all(|v| matches!(v, Val::Data(_) | Val::Unknown | Val::None))
+    {
+        Val::Data(Value::Map {
+            entries: entries
+                .into_iter()
+                .map(|(k, v)| (k, v.to_value()))
+                .collect(),
+        })
+    } else {
+        Val::Dict(Rc::new(std::cell::RefCell::new(entries)))
     }
 }
 

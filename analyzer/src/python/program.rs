@@ -93,7 +93,12 @@ impl Resolver {
             if self.library_roots.contains(*first) {
                 return None;
             }
-            if let Some(known) = self.absolute.lock().ok().and_then(|m| m.get(dotted).cloned()) {
+            if let Some(known) = self
+                .absolute
+                .lock()
+                .ok()
+                .and_then(|m| m.get(dotted).cloned())
+            {
                 return known;
             }
             let found = self

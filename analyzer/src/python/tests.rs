@@ -465,3 +465,18 @@ fn dependencies_vendored_by_pip_are_not_read() {
     );
     assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
 }
+
+#[test]
+fn clients_kept_in_dicts_and_kwargs_built_step_by_step() {
+    let r = run("client-cache", "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "app.py:17 sqs.send_message Call MessageBody='x' QueueUrl='https://sqs.eu-west-1.amazonaws.com/1/jobs'",
+            "app.py:18 dynamodb.put_item Helper Item={} TableName='orders'",
+            // A key only known at run time: either table, so the name is unknown.
+            "app.py:19 dynamodb.get_item Helper Key={} TableName=?",
+            "app.py:22 s3.put_object Call Bucket='reports' Key='daily.csv'",
+        ],
+    );
+}

@@ -20,6 +20,9 @@ pub enum Val<'t> {
     /// Strings, numbers, lists and dicts of them: what becomes an argument [`Value`].
     Data(Value),
     None,
+    /// A dict holding values that are not plain data (clients, resources) under string
+    /// keys: `CLIENTS = {"s3": boto3.client("s3")}`, lazily filled caches.
+    Dict(Rc<RefCell<BTreeMap<String, Val<'t>>>>),
     /// A local module (index into the program), or a namespace package folder.
     Module(ModRef),
     /// A name from a module we do not read: `boto3.client`, `os.environ`.
@@ -203,6 +206,13 @@ impl<'t> Val<'t> {
     pub fn to_value(&self) -> Value {
         match self {
             Val::Data(v) => v.clone(),
+            Val::Dict(d) => Value::Map {
+                entries: d
+                    .borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_value()))
+                    .collect(),
+            },
             _ => Value::Unknown,
         }
     }
@@ -223,6 +233,7 @@ impl<'t> Val<'t> {
         match self {
             Val::Data(v) => format!("{v:?}"),
             Val::None => "None".into(),
+            Val::Dict(d) => format!("dict:{:p}", Rc::as_ptr(d)),
             Val::Module(m) => format!("mod:{m:?}"),
             Val::Extern(q) => format!("ext:{q}"),
             Val::LibObject(o) => format!("lib:{:p}", Rc::as_ptr(o)),
