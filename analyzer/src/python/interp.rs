@@ -25,6 +25,9 @@ const MAX_DEPTH: usize = 48;
 /// Evaluation steps per analysis before giving up with a warning: a guard against
 /// pathological generated code, far above what real handlers need.
 const MAX_STEPS: usize = 20_000_000;
+/// Deeper syntax nesting than this (a 5,000-term generated concatenation) is not followed:
+/// its value is unknown. Keeps recursion well inside the analysis thread's stack.
+const MAX_NESTING: usize = 400;
 
 /// One lexical scope being executed.
 pub struct Scope<'t> {
@@ -59,6 +62,8 @@ pub struct Interp<'t, 'c> {
     active: HashSet<(usize, usize)>,
     memo: HashMap<(usize, usize, String), Val<'t>>,
     steps: usize,
+    /// Current nesting of `eval`/`exec`, bounded so generated code cannot exhaust the stack.
+    nesting: usize,
     pub facts: FunctionFacts,
 }
 
@@ -74,6 +79,7 @@ impl<'t, 'c> Interp<'t, 'c> {
             active: HashSet::new(),
             memo: HashMap::new(),
             steps: 0,
+            nesting: 0,
             facts: FunctionFacts::default(),
         }
     }
@@ -488,9 +494,15 @@ impl<'t, 'c> Interp<'t, 'c> {
     }
 
     fn exec(&mut self, node: Node<'t>, scope: &mut Scope<'t>) {
-        if !self.tick() {
+        if !self.tick() || self.nesting > MAX_NESTING {
             return;
         }
+        self.nesting += 1;
+        self.exec_statement(node, scope);
+        self.nesting -= 1;
+    }
+
+    fn exec_statement(&mut self, node: Node<'t>, scope: &mut Scope<'t>) {
         let src = self.src(scope.module);
         match node.kind() {
             "expression_statement" => {
@@ -856,9 +868,16 @@ impl<'t, 'c> Interp<'t, 'c> {
     }
 
     pub fn eval(&mut self, node: Node<'t>, scope: &mut Scope<'t>) -> Val<'t> {
-        if !self.tick() {
+        if !self.tick() || self.nesting > MAX_NESTING {
             return Val::Unknown;
         }
+        self.nesting += 1;
+        let val = self.eval_expression(node, scope);
+        self.nesting -= 1;
+        val
+    }
+
+    fn eval_expression(&mut self, node: Node<'t>, scope: &mut Scope<'t>) -> Val<'t> {
         let src = self.src(scope.module);
         match node.kind() {
             "identifier" => self.lookup(node_text(node, src), scope),

@@ -480,3 +480,32 @@ fn clients_kept_in_dicts_and_kwargs_built_step_by_step() {
         ],
     );
 }
+
+#[test]
+fn deeply_nested_and_oversized_generated_code_is_survived() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let terms: Vec<String> = (0..20_000).map(|i| format!("\"p{i}\"")).collect();
+    let parens = format!("{}1{}", "(".repeat(3_000), ")".repeat(3_000));
+    std::fs::write(
+        root.join("gen.py"),
+        format!(
+            "import boto3\nNAME = {}\nX = {parens}\n\ndef handler(e, c):\n    boto3.client('sqs').send_message(QueueUrl=NAME)\n",
+            terms.join(" + ")
+        ),
+    )
+    .expect("write");
+    let big = "x = 1\n".repeat(1_000_000);
+    std::fs::write(root.join("big.py"), &big).expect("write");
+    std::fs::write(root.join("app.py"), "import gen\nimport big\n").expect("write");
+    let r = run_ctx(&Context::new(root), "gen.py", Some("handler"));
+    assert_eq!(r.calls.len(), 1, "{:?}", r.calls);
+    // Too deep to follow: the head of the name is unknown, not a wrong guess.
+    assert!(r.calls[0].contains("QueueUrl=?+'p19602"), "{:?}", r.calls);
+    let r = run_ctx(&Context::new(root), "app.py", None);
+    assert!(
+        r.diagnostics.iter().any(|d| d.contains("big.py")),
+        "{:?}",
+        r.diagnostics
+    );
+}
