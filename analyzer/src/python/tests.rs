@@ -501,11 +501,27 @@ fn deeply_nested_and_oversized_generated_code_is_survived() {
     let r = run_ctx(&Context::new(root), "gen.py", Some("handler"));
     assert_eq!(r.calls.len(), 1, "{:?}", r.calls);
     // Too deep to follow: the head of the name is unknown, not a wrong guess.
-    assert!(r.calls[0].contains("QueueUrl=?+'p") && r.calls[0].ends_with("p19999'"), "{:?}", r.calls);
+    assert!(
+        r.calls[0].contains("QueueUrl=?+'p") && r.calls[0].ends_with("p19999'"),
+        "{:?}",
+        r.calls
+    );
     let r = run_ctx(&Context::new(root), "app.py", None);
     assert!(
         r.diagnostics.iter().any(|d| d.contains("big.py")),
         "{:?}",
         r.diagnostics
+    );
+}
+
+#[test]
+fn powertools_feature_flags_read_their_store() {
+    let r = run("powertools", "flags.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "flags.py:8 appconfigdata.start_configuration_session Library ApplicationIdentifier='checkout' ConfigurationProfileIdentifier='features' EnvironmentIdentifier='prod'",
+            "flags.py:8 appconfigdata.get_latest_configuration Library ApplicationIdentifier='checkout' ConfigurationProfileIdentifier='features' EnvironmentIdentifier='prod'",
+        ],
     );
 }
