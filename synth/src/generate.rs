@@ -74,6 +74,7 @@ pub fn generate(catalog: &Catalog, options: &Options) -> Result<Report, Generate
         return Err(GenerateError::NoRoot(options.root.display().to_string()));
     }
     let mut report = Report::default();
+    let mut whole_files = false;
     let jobs: Vec<Job> = if !options.entries.is_empty() {
         options
             .entries
@@ -81,8 +82,13 @@ pub fn generate(catalog: &Catalog, options: &Options) -> Result<Report, Generate
             .map(|entry| entry_job(&options.root, entry))
             .collect::<Result<_, _>>()?
     } else {
-        let specs = infra::discover(&options.root, &options.templates)?;
+        // Warnings about the infrastructure (skipped functions, references to missing
+        // resources) are the user's to see.
+        let found = infra::discover_all(&options.root, &options.templates)?;
+        report.diagnostics.extend(found.diagnostics);
+        let specs = found.functions;
         if specs.is_empty() {
+            whole_files = true;
             report.diagnostics.push(Diagnostic::warning(
                 ".",
                 0,
@@ -94,7 +100,6 @@ pub fn generate(catalog: &Catalog, options: &Options) -> Result<Report, Generate
         }
     };
 
-    let whole_files = options.entries.is_empty() && report.diagnostics.len() == 1;
     let mut functions: Vec<FunctionReport> = jobs
         .into_par_iter()
         .map(|job| {
@@ -104,14 +109,21 @@ pub fn generate(catalog: &Catalog, options: &Options) -> Result<Report, Generate
                 ctx.search_paths = spec.search_paths.clone();
             }
             let facts = analyzer::analyze(&ctx, job.language, &job.entry);
-            let resolved = resolve::resolve(catalog, &facts);
-            FunctionReport {
+            let mut resolved = resolve::resolve(catalog, &facts);
+            if let Some(spec) = &job.spec {
+                crate::platform::apply(spec, &mut resolved);
+            }
+            let mut function = FunctionReport {
                 name: job.name,
                 entry: job.entry,
                 language: job.language,
                 spec: job.spec,
                 resolved,
+            };
+            if let Some(warning) = size_warning(&function) {
+                function.resolved.diagnostics.push(warning);
             }
+            function
         })
         .collect();
     if whole_files {
@@ -120,6 +132,26 @@ pub fn generate(catalog: &Catalog, options: &Options) -> Result<Report, Generate
     functions.sort_by(|a, b| a.name.cmp(&b.name));
     report.functions = functions;
     Ok(report)
+}
+
+/// IAM caps the inline policies of one role at 10,240 characters (whitespace not counted):
+/// say so before a deployment fails. Placeholders are measured as `*`, so names the
+/// template resolves at deploy time can only make the real policy longer.
+fn size_warning(function: &FunctionReport) -> Option<Diagnostic> {
+    let document = function.policy().to_iam_json(&|_| "*".to_string());
+    let size = crate::policy::policy_size(&document);
+    (size > crate::policy::INLINE_ROLE_LIMIT).then(|| {
+        Diagnostic::warning(
+            &function.entry.file,
+            0,
+            format!(
+                "the policy of {} is {size} characters, over IAM's {} character limit for a role's inline policies: attach it as managed policies of at most {} characters each",
+                function.name,
+                crate::policy::INLINE_ROLE_LIMIT,
+                crate::policy::MANAGED_POLICY_LIMIT
+            ),
+        )
+    })
 }
 
 struct Job {

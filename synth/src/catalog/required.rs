@@ -118,9 +118,13 @@ fn canonical_args(members: &[String], args: &BTreeMap<String, Value>) -> BTreeMa
     args.iter()
         .map(|(key, value)| {
             let folded = fold(key);
+            // aws-sdk-rust's Option setters are `set_<member>` (`set_table_name(Some(t))`);
+            // a member whose own name starts with `Set` (`SetIdentifier`) matches first.
+            let unset = key.strip_prefix("set_").map(fold);
             let name = members
                 .iter()
                 .find(|m| fold(m) == folded)
+                .or_else(|| members.iter().find(|m| Some(fold(m)) == unset))
                 .cloned()
                 .unwrap_or_else(|| key.clone());
             (name, value.clone())

@@ -1,0 +1,411 @@
+//! Calls and method calls: following local functions and methods, building client
+//! values, turning fluent builders on a client into facts
+//! (`client.put_item().table_name(t).send()`), dispatch on trait objects.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use syn::spanned::Spanned;
+
+use super::abs::Abs;
+use super::index::{Def, FnId, TraitId};
+use super::resolve::Target;
+use super::tables;
+use super::walker::{Pending, Walker};
+use crate::facts::{CallFact, Client, Operation, Sdk, Via};
+use crate::value::Value;
+
+impl Walker<'_> {
+    /// `f(args)`.
+    pub fn call(&mut self, c: &syn::ExprCall) -> Abs {
+        let site = self.location(c.func.span());
+        let syn::Expr::Path(path) = &*c.func else {
+            let callee = self.eval(&c.func);
+            let args = self.eval_args(c.args.iter());
+            return self.call_value(callee, args, site);
+        };
+        let segments: Vec<String> = path
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        if let [name] = segments.as_slice()
+            && let Some(callee) = self.lookup(name)
+        {
+            let args = self.eval_args(c.args.iter());
+            return self.call_value(callee, args, site);
+        }
+        let args = self.eval_args(c.args.iter());
+        match self.resolve_here(&segments) {
+            Target::Local(Def::Fn(id)) => self.invoke(id, None, args, Some(site)),
+            Target::Assoc(t, name) => match self.find_method(t, &name) {
+                Some(id) => self.invoke_ufcs(id, args, site),
+                // An enum variant or tuple constructor: a value of the type.
+                None => Abs::instance(t),
+            },
+            Target::Local(Def::Type(t)) => {
+                let fields: BTreeMap<String, Abs> = args
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, a)| (i.to_string(), a))
+                    .collect();
+                Abs::Instance {
+                    ty: t,
+                    fields: Rc::new(fields),
+                }
+            }
+            Target::Aws(package, rest) => {
+                let n = rest.len();
+                let builds_client = n >= 2
+                    && rest[n - 2] == "Client"
+                    && tables::CLIENT_CONSTRUCTORS.contains(&rest[n - 1].as_str());
+                if builds_client {
+                    Abs::Client(Rc::from(package.as_str()))
+                } else {
+                    Abs::Foreign
+                }
+            }
+            Target::Other(full) => self.foreign_call(&full, args, c, site),
+            Target::Local(_) => Abs::Unknown,
+            Target::Unknown => {
+                self.invoke_fn_refs(&args, &site);
+                Abs::Unknown
+            }
+        }
+    }
+
+    /// A call into another crate (std included): env reads, passthrough constructors,
+    /// and local functions handed over as values (`service_fn(handler)`).
+    fn foreign_call(
+        &mut self,
+        path: &[String],
+        args: Vec<Abs>,
+        c: &syn::ExprCall,
+        site: crate::facts::Location,
+    ) -> Abs {
+        if tables::path_matches(tables::ENV_FNS, path) {
+            return match args.first().map(Abs::to_value) {
+                Some(Value::Str { value }) => Abs::Val(self.ctx.env_value(&value, None)),
+                _ => Abs::Val(Value::Unknown),
+            };
+        }
+        if tables::path_matches(tables::PASSTHROUGH_FNS, path) {
+            // `Some(None)`-like shapes: the argument itself when it is a literal `None`.
+            if matches!(c.args.first(), Some(syn::Expr::Path(p)) if p.path.is_ident("None")) {
+                return Abs::Unknown;
+            }
+            return args.into_iter().next().unwrap_or(Abs::Unknown);
+        }
+        self.invoke_fn_refs(&args, &site);
+        Abs::Foreign
+    }
+
+    /// Calls a value: a local function held in a variable, or something unknown.
+    fn call_value(&mut self, callee: Abs, args: Vec<Abs>, site: crate::facts::Location) -> Abs {
+        match callee {
+            Abs::FnRef(id) => self.invoke(id, None, args, Some(site)),
+            _ => {
+                self.invoke_fn_refs(&args, &site);
+                Abs::Unknown
+            }
+        }
+    }
+
+    /// `Type::method(recv, args)` or `Type::new(args)`.
+    fn invoke_ufcs(&mut self, id: FnId, args: Vec<Abs>, site: crate::facts::Location) -> Abs {
+        let has_receiver = matches!(
+            self.ix.fns[id].sig.inputs.first(),
+            Some(syn::FnArg::Receiver(_))
+        );
+        if has_receiver {
+            let mut args = args.into_iter();
+            let recv = args.next();
+            self.invoke(id, recv, args.collect(), Some(site))
+        } else {
+            self.invoke(id, None, args, Some(site))
+        }
+    }
+
+    /// Local functions passed to code we do not read run from there: walk them.
+    fn invoke_fn_refs(&mut self, args: &[Abs], site: &crate::facts::Location) {
+        for arg in args {
+            if let Abs::FnRef(id) = arg {
+                self.invoke(*id, None, Vec::new(), Some(site.clone()));
+            }
+        }
+    }
+
+    fn eval_args<'e>(&mut self, args: impl Iterator<Item = &'e syn::Expr>) -> Vec<Abs> {
+        args.map(|a| self.eval(a)).collect()
+    }
+
+    /// `recv.method(args)`.
+    pub fn method_call(&mut self, m: &syn::ExprMethodCall) -> Abs {
+        let recv = self.eval(&m.receiver);
+        let args = self.eval_args(m.args.iter());
+        let method = m.method.to_string();
+        let site = self.location(m.method.span());
+        match recv {
+            Abs::Client(package) => self.client_method(package, &method, m),
+            Abs::Builder(id) => self.builder_method(id, &method, &args, m),
+            Abs::Instance { ty, .. } => match self.find_method(ty, &method) {
+                Some(id) => self.invoke(id, Some(recv), args, Some(site)),
+                None if tables::PASSTHROUGH_METHODS.contains(&method.as_str()) => recv,
+                None => {
+                    self.invoke_fn_refs(&args, &site);
+                    Abs::Unknown
+                }
+            },
+            Abs::Dyn(traits) => self.dyn_method(&traits, &method, args, m),
+            Abs::Val(value) => self.value_method(value, &method, args),
+            Abs::Foreign => {
+                self.invoke_fn_refs(&args, &site);
+                Abs::Foreign
+            }
+            Abs::FnRef(_) => Abs::Unknown,
+            Abs::Unknown => {
+                self.invoke_fn_refs(&args, &site);
+                if tables::SEND_METHODS[..2].contains(&method.as_str())
+                    && matches!(&*m.receiver, syn::Expr::MethodCall(_))
+                {
+                    let why =
+                        "`.send()` on a request whose client type is not known here".to_string();
+                    self.report_unresolved(m.method.span(), m.span(), why);
+                }
+                Abs::Unknown
+            }
+        }
+    }
+
+    /// A method on a client: an operation (a new request), a waiter, or a passthrough.
+    fn client_method(&mut self, package: Rc<str>, method: &str, m: &syn::ExprMethodCall) -> Abs {
+        if tables::PASSTHROUGH_METHODS.contains(&method) {
+            return Abs::Client(package);
+        }
+        if tables::CLIENT_NON_OPERATIONS.contains(&method) {
+            return Abs::Foreign;
+        }
+        let (operation, via) = match method.strip_prefix(tables::WAITER_PREFIX) {
+            Some(waiter) => (Operation::Waiter(waiter.to_string()), Via::Waiter),
+            None => (Operation::Method(method.to_string()), Via::Call),
+        };
+        let location = self.location(m.method.span());
+        let whole = m.span();
+        let call = crate::facts::call_text(self.text(whole));
+        let chain = self.chain(&location);
+        self.calls.push(CallFact {
+            client: Client {
+                sdk: Sdk::Rust,
+                service: package.to_string(),
+            },
+            operation,
+            args: BTreeMap::new(),
+            via,
+            location,
+            call,
+            chain,
+        });
+        self.pending.push(Pending {
+            fact: self.calls.len() - 1,
+            sealed: false,
+            start: whole.byte_range().start,
+        });
+        Abs::Builder(self.pending.len() - 1)
+    }
+
+    /// A method on a request builder: a setter, sending, paginating, presigning.
+    fn builder_method(
+        &mut self,
+        id: usize,
+        method: &str,
+        args: &[Abs],
+        m: &syn::ExprMethodCall,
+    ) -> Abs {
+        let Some(pending) = self.pending.get(id) else {
+            return Abs::Unknown;
+        };
+        let (fact, sealed, start) = (pending.fact, pending.sealed, pending.start);
+        // After sending, paginating or presigning: an SDK output, paginator or presigned
+        // request, none of them a client.
+        if sealed {
+            return Abs::Foreign;
+        }
+        // The same expression goes on: widen the call text to it.
+        let whole = m.span();
+        if whole.byte_range().start == start {
+            let call = crate::facts::call_text(self.text(whole));
+            if let Some(f) = self.calls.get_mut(fact) {
+                f.call = call;
+            }
+        }
+        let seal = |w: &mut Self| {
+            if let Some(p) = w.pending.get_mut(id) {
+                p.sealed = true;
+            }
+        };
+        match method {
+            "into_paginator" => {
+                if let Some(f) = self.calls.get_mut(fact) {
+                    f.via = Via::Paginator;
+                }
+                seal(self);
+                Abs::Foreign
+            }
+            "presigned" => {
+                if let Some(f) = self.calls.get_mut(fact) {
+                    f.via = Via::Presign;
+                }
+                seal(self);
+                Abs::Foreign
+            }
+            _ if tables::SEND_METHODS.contains(&method) => {
+                seal(self);
+                Abs::Foreign
+            }
+            _ if tables::BUILDER_NEUTRAL_METHODS.contains(&method) => Abs::Builder(id),
+            _ => {
+                self.record_setter(fact, method, args, m);
+                Abs::Builder(id)
+            }
+        }
+    }
+
+    /// `.table_name(t)`: the member's value; `.item(k, v)` adds to a map; a setter called
+    /// again adds to a list (aws-sdk-rust's list members append).
+    fn record_setter(&mut self, fact: usize, method: &str, args: &[Abs], m: &syn::ExprMethodCall) {
+        let is_none = |e: Option<&syn::Expr>| matches!(e, Some(syn::Expr::Path(p)) if p.path.is_ident("None"));
+        let value = match args {
+            [] => return,
+            [_] if is_none(m.args.first()) => return,
+            [one] => one.to_value(),
+            [key, value, ..] => {
+                let mut entries = BTreeMap::new();
+                match key.to_value() {
+                    Value::Str { value: k } => {
+                        entries.insert(k, value.to_value());
+                        Value::Map { entries }
+                    }
+                    _ => Value::Unknown,
+                }
+            }
+        };
+        let Some(f) = self.calls.get_mut(fact) else {
+            return;
+        };
+        let merged = match (f.args.remove(method), value) {
+            (None, v) => v,
+            (Some(Value::Map { mut entries }), Value::Map { entries: more }) => {
+                entries.extend(more);
+                Value::Map { entries }
+            }
+            (Some(Value::List { mut items }), v) if args.len() == 1 => {
+                items.push(v);
+                Value::List { items }
+            }
+            (Some(old), v) if args.len() == 1 => Value::List {
+                items: vec![old, v],
+            },
+            (Some(_), _) => Value::Unknown,
+        };
+        f.args.insert(method.to_string(), merged);
+    }
+
+    /// Methods on strings and env reads: passthroughs and `unwrap_or` defaults.
+    fn value_method(&mut self, value: Value, method: &str, args: Vec<Abs>) -> Abs {
+        if tables::DEFAULT_METHODS.contains(&method) {
+            return match value {
+                Value::Env {
+                    name,
+                    default: None,
+                } => Abs::Val(Value::Env {
+                    name,
+                    default: args.first().map(|a| Box::new(a.to_value())),
+                }),
+                other => Abs::Val(other),
+            };
+        }
+        if tables::PASSTHROUGH_METHODS.contains(&method) {
+            return Abs::Val(value);
+        }
+        Abs::Unknown
+    }
+
+    /// A method on a trait object or generic: which implementation runs is not known. If an
+    /// implementation reaches AWS, the call is unresolved, naming the implementations.
+    fn dyn_method(
+        &mut self,
+        traits: &[TraitId],
+        method: &str,
+        args: Vec<Abs>,
+        m: &syn::ExprMethodCall,
+    ) -> Abs {
+        let ix = self.ix;
+        let all = ix.with_supertraits(traits);
+        let Some(&tr) = all.iter().find(|t| ix.traits[**t].methods.contains(method)) else {
+            return if tables::PASSTHROUGH_METHODS.contains(&method) {
+                Abs::Dyn(Rc::from(traits))
+            } else {
+                Abs::Unknown
+            };
+        };
+        let mut candidates: Vec<(String, FnId)> = Vec::new();
+        for &i in &ix.traits[tr].impls {
+            let imp = &ix.impls[i];
+            let found = imp
+                .fns
+                .iter()
+                .find(|f| ix.fns[**f].name == method)
+                .or_else(|| {
+                    ix.traits[tr]
+                        .defaults
+                        .iter()
+                        .find(|f| ix.fns[**f].name == method)
+                });
+            if let Some(f) = found {
+                let type_name = imp
+                    .self_def
+                    .map(|t| ix.types[t].name.clone())
+                    .unwrap_or_default();
+                candidates.push((type_name, *f));
+            }
+        }
+        let mut reaching = Vec::new();
+        for (name, id) in candidates {
+            let recv = self.impl_self(id);
+            if self.probe(id, recv, args.clone()) {
+                reaching.push(name);
+            }
+        }
+        if !reaching.is_empty() {
+            reaching.sort();
+            reaching.dedup();
+            let why = format!(
+                "`{method}` is called on `{}` whose concrete type is not known here; implemented with AWS calls by {}",
+                ix.traits[tr].name,
+                reaching.join(", ")
+            );
+            self.report_unresolved(m.method.span(), m.span(), why);
+        }
+        Abs::Unknown
+    }
+
+    fn impl_self(&self, id: FnId) -> Option<Abs> {
+        match self.ix.fns[id].owner {
+            Some(super::index::Owner::Impl(i)) => self.ix.impls[i].self_def.map(Abs::instance),
+            _ => None,
+        }
+    }
+
+    /// Whether walking `id` would reach an AWS call. Leaves no facts behind.
+    fn probe(&mut self, id: FnId, recv: Option<Abs>, args: Vec<Abs>) -> bool {
+        let (calls, unresolved, pending) =
+            (self.calls.len(), self.unresolved.len(), self.pending.len());
+        self.invoke(id, recv, args, None);
+        let reached = self.calls.len() > calls || self.unresolved.len() > unresolved;
+        self.calls.truncate(calls);
+        self.unresolved.truncate(unresolved);
+        self.pending.truncate(pending);
+        reached
+    }
+}

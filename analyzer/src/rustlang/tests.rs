@@ -1,0 +1,301 @@
+//! Fact-level tests on the fixtures under `fixtures/rust/`: the exact calls, arguments,
+//! lines and chains, written by hand from reading each fixture.
+
+use std::path::PathBuf;
+
+use crate::facts::{CallFact, Operation, Via};
+use crate::value::Value;
+use crate::{Context, Entry, FunctionFacts};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/rust")
+        .join(name)
+}
+
+fn run(name: &str, file: &str, function: Option<&str>) -> FunctionFacts {
+    let ctx = Context::new(fixture(name));
+    let entry = Entry {
+        file: file.to_string(),
+        function: function.map(str::to_string),
+    };
+    super::analyze(&ctx, &entry)
+}
+
+/// A compact, readable form of a value: `"s"`, `env(NAME|default)`, `?`, `{k: v}`.
+fn show(value: &Value) -> String {
+    match value {
+        Value::Str { value } => format!("{value:?}"),
+        Value::Scalar { value } => value.clone(),
+        Value::Env { name, default } => match default {
+            Some(d) => format!("env({name}|{})", show(d)),
+            None => format!("env({name})"),
+        },
+        Value::Infra(r) => format!("infra({})", r.logical_id),
+        Value::Concat { parts } => parts.iter().map(show).collect::<Vec<_>>().join(" + "),
+        Value::List { items } => format!(
+            "[{}]",
+            items.iter().map(show).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Map { entries } => format!(
+            "{{{}}}",
+            entries
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", show(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::Unknown => "?".to_string(),
+    }
+}
+
+/// `service op via file:line args`, one fact a line.
+fn show_call(fact: &CallFact) -> String {
+    let op = match &fact.operation {
+        Operation::Method(m) => m.clone(),
+        Operation::Waiter(w) => format!("waiter:{w}"),
+    };
+    let via = match fact.via {
+        Via::Call => "",
+        Via::Paginator => " (paginator)",
+        Via::Presign => " (presign)",
+        Via::Waiter => " (waiter)",
+        Via::Helper => " (helper)",
+        Via::Library => " (library)",
+    };
+    let args = fact
+        .args
+        .iter()
+        .map(|(k, v)| format!("{k}={}", show(v)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!(
+        "{} {op}{via} {}:{} {args}",
+        fact.client.service, fact.location.file, fact.location.line
+    )
+}
+
+fn calls(facts: &FunctionFacts) -> Vec<String> {
+    let mut shown: Vec<String> = facts.calls.iter().map(show_call).collect();
+    shown.dedup();
+    shown
+}
+
+fn chains(facts: &FunctionFacts) -> Vec<String> {
+    facts
+        .calls
+        .iter()
+        .map(|c| {
+            c.chain
+                .iter()
+                .map(|s| format!("{}@{}", s.function, s.at.line))
+                .collect::<Vec<_>>()
+                .join(" > ")
+        })
+        .collect()
+}
+
+#[test]
+fn single_file_follows_service_fn_closure_to_the_handler() {
+    let facts = run("single-file", "src/main.rs", Some("main"));
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-dynamodb get_item src/main.rs:27 key={id: ?} table_name=env(TABLE_NAME|\"orders\")",
+            "aws-sdk-dynamodb put_item src/main.rs:20 item={body: ?, id: ?} table_name=env(TABLE_NAME|\"orders\")",
+        ]
+    );
+    assert_eq!(
+        chains(&facts),
+        [
+            "main@42 > function_handler@27",
+            "main@42 > function_handler@20"
+        ]
+    );
+    assert!(facts.unresolved.is_empty(), "{:?}", facts.unresolved);
+    assert!(facts.diagnostics.is_empty(), "{:?}", facts.diagnostics);
+    assert_eq!(
+        facts.calls[1].call,
+        "client .put_item() .table_name(table) .item(\"id\", AttributeValue::S(request.id.…"
+    );
+}
+
+#[test]
+fn modules_follow_mod_files_path_attributes_and_renamed_crates() {
+    let facts = run("modules", "src/main.rs", Some("main"));
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-s3 get_object src/storage_s3.rs:8 bucket=\"thumbs-images-\" + env(STAGE|\"dev\") key=?",
+            "aws-sdk-s3 put_object src/storage_s3.rs:11 body=? key=\"small/\" + ? set_bucket=\"thumbs-images-\" + env(STAGE|\"dev\")",
+            "aws-sdk-sqs send_message src/handlers/process_event.rs:14 message_body=? queue_url=env(QUEUE_URL)",
+        ]
+    );
+    assert_eq!(
+        chains(&facts),
+        [
+            "main@15 > process@12 > copy_thumb@8",
+            "main@15 > process@12 > copy_thumb@11",
+            "main@15 > process@14",
+        ]
+    );
+    assert!(facts.unresolved.is_empty(), "{:?}", facts.unresolved);
+    assert!(facts.diagnostics.is_empty(), "{:?}", facts.diagnostics);
+}
+
+#[test]
+fn struct_client_reads_clients_and_names_from_fields() {
+    let facts = run("struct-client", "src/main.rs", Some("main"));
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-sns publish src/main.rs:40 message=? topic_arn=\"arn:aws:sns:us-east-1:123456789012:order-events\"",
+            "aws-sdk-sqs send_message src/main.rs:34 message_body=? queue_url=env(QUEUE_URL)",
+        ]
+    );
+    assert_eq!(
+        chains(&facts),
+        [
+            "main@58 > handler@50 > Notifier::notify@40",
+            "main@58 > handler@50 > Notifier::notify@34",
+        ]
+    );
+    assert!(facts.unresolved.is_empty(), "{:?}", facts.unresolved);
+}
+
+#[test]
+fn store_trait_keeps_the_concrete_store_through_dyn_and_generic_parameters() {
+    let get = run("store-trait", "src/bin/get-product.rs", Some("main"));
+    assert_eq!(
+        calls(&get),
+        [
+            "aws-sdk-dynamodb get_item src/store/dynamodb.rs:26 key={id: ?} table_name=env(TABLE_NAME)"
+        ]
+    );
+    assert_eq!(
+        chains(&get),
+        ["main@9 > get_product@5 > DynamoDBStore::get@26"]
+    );
+    assert!(get.unresolved.is_empty(), "{:?}", get.unresolved);
+
+    let put = run("store-trait", "src/bin/put-product.rs", Some("main"));
+    assert_eq!(
+        calls(&put),
+        [
+            "aws-sdk-dynamodb put_item src/store/dynamodb.rs:42 item={id: ?, name: ?} table_name=env(TABLE_NAME)"
+        ]
+    );
+    assert!(put.unresolved.is_empty(), "{:?}", put.unresolved);
+}
+
+#[test]
+fn store_trait_without_a_concrete_store_is_unresolved_not_guessed() {
+    let facts = run("store-trait", "src/domain.rs", Some("get_product"));
+    assert!(facts.calls.is_empty(), "{:?}", facts.calls);
+    assert_eq!(facts.unresolved.len(), 1);
+    let u = &facts.unresolved[0];
+    assert_eq!(
+        (u.location.file.as_str(), u.location.line),
+        ("src/domain.rs", 5)
+    );
+    assert_eq!(u.call, "store.get(id)");
+    assert_eq!(
+        u.why,
+        "`get` is called on `StoreGet` whose concrete type is not known here; implemented with AWS calls by DynamoDBStore"
+    );
+
+    let generic = run("store-trait", "src/domain.rs", Some("put_product"));
+    assert!(generic.calls.is_empty());
+    assert_eq!(generic.unresolved.len(), 1);
+    assert_eq!(generic.unresolved[0].location.line, 9);
+}
+
+#[test]
+fn paginators_waiters_and_once_cell_statics() {
+    let facts = run("paginator", "src/main.rs", Some("main"));
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-dynamodb scan (paginator) src/main.rs:44 table_name=\"reports\"",
+            "aws-sdk-dynamodb waiter:table_exists (waiter) src/main.rs:39 table_name=\"reports\"",
+            "aws-sdk-s3 delete_object src/main.rs:30 bucket=env(REPORTS_BUCKET) key=?",
+            "aws-sdk-s3 list_objects_v2 (paginator) src/main.rs:22 bucket=env(REPORTS_BUCKET) prefix=\"reports/\"",
+        ]
+    );
+    assert!(facts.unresolved.is_empty(), "{:?}", facts.unresolved);
+}
+
+#[test]
+fn presigned_requests_including_a_builder_split_across_lets() {
+    let facts = run("presigned", "src/main.rs", Some("main"));
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-s3 get_object (presign) src/main.rs:18 bucket=env(UPLOAD_BUCKET) key=\"uploads/\" + ? + \".jpg\"",
+            "aws-sdk-s3 put_object (presign) src/main.rs:12 bucket=env(UPLOAD_BUCKET) content_type=\"image/jpeg\" key=\"uploads/\" + ? + \".jpg\"",
+        ]
+    );
+    assert!(facts.unresolved.is_empty(), "{:?}", facts.unresolved);
+}
+
+#[test]
+fn axum_handlers_get_the_state_built_in_main() {
+    let facts = run("axum-state", "src/main.rs", Some("main"));
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-dynamodb delete_item src/main.rs:30 key={pk: ?} table_name=env(TODO_TABLE|\"todos\")",
+            "aws-sdk-dynamodb query src/main.rs:18 expression_attribute_values={:pk: ?} key_condition_expression=\"pk = :pk\" table_name=env(TODO_TABLE|\"todos\")",
+        ]
+    );
+    assert_eq!(
+        chains(&facts),
+        ["main@47 > delete_todo@30", "main@46 > list_todos@18"]
+    );
+}
+
+#[test]
+fn a_handler_named_directly_gets_its_clients_from_parameter_types() {
+    let facts = run("presigned", "src/main.rs", Some("handler"));
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-s3 get_object (presign) src/main.rs:18 bucket=? key=\"uploads/\" + ? + \".jpg\"",
+            "aws-sdk-s3 put_object (presign) src/main.rs:12 bucket=? content_type=\"image/jpeg\" key=\"uploads/\" + ? + \".jpg\"",
+        ]
+    );
+    assert_eq!(chains(&facts), ["handler@18", "handler@12"]);
+}
+
+#[test]
+fn whole_file_entry_walks_every_function_of_the_file() {
+    let facts = run("store-trait", "src/store/dynamodb.rs", None);
+    let mut ops: Vec<String> = calls(&facts);
+    ops.sort();
+    assert_eq!(
+        ops,
+        [
+            "aws-sdk-dynamodb get_item src/store/dynamodb.rs:26 key={id: ?} table_name=?",
+            "aws-sdk-dynamodb put_item src/store/dynamodb.rs:42 item={id: ?, name: ?} table_name=?",
+        ]
+    );
+}
+
+#[test]
+fn package_folder_entry_picks_the_named_binary() {
+    let facts = run("store-trait", ".", Some("get-product"));
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-dynamodb get_item src/store/dynamodb.rs:26 key={id: ?} table_name=env(TABLE_NAME)"
+        ]
+    );
+    let single = run("single-file", "Cargo.toml", None);
+    assert_eq!(single.calls.len(), 2);
+    let ambiguous = run("store-trait", ".", None);
+    assert!(ambiguous.calls.is_empty());
+    assert_eq!(
+        ambiguous.diagnostics[0].message,
+        "cannot tell which binary is the function (found: get-product, put-product)"
+    );
+}
