@@ -55,8 +55,8 @@ pub struct ModuleIndex<'a> {
     /// `module.exports = expr`.
     pub cjs_exports: Option<Node<'a>>,
     /// Right-hand sides of `name = expr` anywhere in the file, by name: lazily initialised
-    /// singletons (`let s3; ... s3 = new S3Client()`).
-    pub assignments: HashMap<String, Vec<Node<'a>>>,
+    /// singletons (`let s3; ... s3 = new S3Client()`). Collected on first need.
+    pub assignments: Option<HashMap<String, Vec<Node<'a>>>>,
     /// Top-level names that are exported: their initialisers run only when referenced, so
     /// each handler of a shared module gets its own calls.
     pub exported_locals: HashSet<String>,
@@ -114,7 +114,6 @@ impl<'a> ModuleIndex<'a> {
         for statement in root.named_children(&mut cursor) {
             index.statement(statement, source);
         }
-        index.collect_assignments(root, source);
         index
     }
 
@@ -437,8 +436,21 @@ impl<'a> ModuleIndex<'a> {
         }
     }
 
+    /// The right-hand sides assigned to `name` anywhere in the file.
+    pub fn assignments_to(&mut self, root: Node<'a>, source: &str, name: &str) -> Vec<Node<'a>> {
+        if self.assignments.is_none() {
+            self.collect_assignments(root, source);
+        }
+        self.assignments
+            .as_ref()
+            .and_then(|a| a.get(name))
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// Every `name = expr` in the file whose target is a plain identifier.
     fn collect_assignments(&mut self, root: Node<'a>, source: &str) {
+        let mut found: HashMap<String, Vec<Node<'a>>> = HashMap::new();
         let mut cursor = root.walk();
         let mut descend = true;
         loop {
@@ -451,7 +463,7 @@ impl<'a> ModuleIndex<'a> {
                 )
                 && left.kind() == "identifier"
             {
-                self.assignments
+                found
                     .entry(text(left, source).to_string())
                     .or_default()
                     .push(right);
@@ -468,5 +480,6 @@ impl<'a> ModuleIndex<'a> {
             }
             descend = false;
         }
+        self.assignments = Some(found);
     }
 }

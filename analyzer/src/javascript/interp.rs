@@ -193,11 +193,8 @@ impl<'a, 'c> Interp<'a, 'c> {
                     None => Sym::Unknown,
                 };
                 if value.is_unknown() && pattern.kind() == "identifier" {
-                    let later = self.index[file]
-                        .assignments
-                        .get(name)
-                        .cloned()
-                        .unwrap_or_default();
+                    let root = self.files[file].tree.root_node();
+                    let later = self.index[file].assignments_to(root, &self.files[file].text, name);
                     for rhs in later {
                         let candidate = self.eval(rhs);
                         if !candidate.is_unknown() {
@@ -228,6 +225,17 @@ impl<'a, 'c> Interp<'a, 'c> {
             ImportKind::Named(name) => self.member(&package, name),
             _ => package,
         }
+    }
+
+    /// Whether `file` exports or declares `name` (the first segment of a dotted name), even
+    /// when its value is not a function the analyzer can see (`middy().handler(fn)`).
+    pub fn defines(&self, file: usize, name: &str) -> bool {
+        let first = name.split('.').next().unwrap_or(name);
+        let index = &self.index[file];
+        index.exports.contains_key(first)
+            || index.top.contains_key(first)
+            || index.cjs_exports.is_some()
+            || !index.star_exports.is_empty()
     }
 
     /// The value a local module exports under `name`.

@@ -67,7 +67,7 @@ pub fn analyze(ctx: &Context, entry: &Entry) -> FunctionFacts {
         Some(name) => {
             interp.run_module(entry_file, true);
             let handler = handler_value(&mut interp, entry_file, name);
-            if matches!(handler, sym::Sym::Unknown) {
+            if matches!(handler, sym::Sym::Unknown) && !interp.defines(entry_file, name) {
                 interp.facts.diagnostics.push(Diagnostic::warning(
                     &entry.file,
                     0,

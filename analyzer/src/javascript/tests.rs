@@ -539,3 +539,13 @@ fn pathological_nesting_and_recursion_terminate() {
         facts.diagnostics
     );
 }
+
+#[test]
+fn a_handler_the_file_does_not_define_is_a_warning() {
+    let facts = run("javascript/middy", "handler.mjs", Some("missing"));
+    assert!(facts.calls.is_empty());
+    assert_eq!(facts.diagnostics.len(), 1, "{:?}", facts.diagnostics);
+    assert!(facts.diagnostics[0].message.contains("`missing`"));
+    let stream = run("javascript/middy", "handler.mjs", Some("stream"));
+    assert!(stream.diagnostics.is_empty(), "{:?}", stream.diagnostics);
+}
