@@ -9,6 +9,7 @@ use tree_sitter::Node;
 use crate::facts::{CallFact, Client, Operation, Sdk, Unresolved, Via, call_text};
 use crate::value::Value;
 
+use super::fields::Fields;
 use super::interp::Interp;
 use super::library;
 use super::sdk::{self, table};
@@ -17,16 +18,15 @@ use super::sym::{ClientKind, ClientSym, Sym};
 impl<'a> Interp<'a, '_> {
     /// `callee(args)`.
     pub fn call(&mut self, node: Node<'a>) -> Sym<'a> {
-        let Some(callee) = node.child_by_field_name("function") else {
+        let Some(callee) = node.field("function") else {
             return Sym::Unknown;
         };
-        let arguments = node.child_by_field_name("arguments");
+        let arguments = node.field("arguments");
         match callee.kind() {
             "member_expression" => {
-                let (Some(object), Some(property)) = (
-                    callee.child_by_field_name("object"),
-                    callee.child_by_field_name("property"),
-                ) else {
+                let (Some(object), Some(property)) =
+                    (callee.field("object"), callee.field("property"))
+                else {
                     return Sym::Unknown;
                 };
                 let target = if object.kind() == "super" {
@@ -42,10 +42,8 @@ impl<'a> Interp<'a, '_> {
                 self.call_method(node, target, &name, args)
             }
             "subscript_expression" => {
-                let (Some(object), Some(index)) = (
-                    callee.child_by_field_name("object"),
-                    callee.child_by_field_name("index"),
-                ) else {
+                let (Some(object), Some(index)) = (callee.field("object"), callee.field("index"))
+                else {
                     return Sym::Unknown;
                 };
                 let target = self.eval(object);
@@ -295,10 +293,10 @@ impl<'a> Interp<'a, '_> {
     /// `new Ctor(args)`.
     pub fn construct(&mut self, node: Node<'a>) -> Sym<'a> {
         let target = node
-            .child_by_field_name("constructor")
+            .field("constructor")
             .map(|c| self.eval(c))
             .unwrap_or_default();
-        let args = self.eval_args(node.child_by_field_name("arguments"));
+        let args = self.eval_args(node.field("arguments"));
         match target {
             Sym::Class(class) => self.instantiate(class, &args, Some(node)),
             Sym::Export { package, path } => self.construct_export(node, &package, &path, args),
@@ -611,9 +609,9 @@ impl<'a> Interp<'a, '_> {
 /// The node whose line a fact reports: the method name of `client\n  .put(...)`, so chained
 /// calls split over lines point at the operation, else the call itself.
 fn operation_node(call: Node<'_>) -> Node<'_> {
-    call.child_by_field_name("function")
+    call.field("function")
         .filter(|f| f.kind() == "member_expression")
-        .and_then(|f| f.child_by_field_name("property"))
+        .and_then(|f| f.field("property"))
         .unwrap_or(call)
 }
 

@@ -6,6 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
+use super::fields::Fields;
+
 /// How a local name was imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportKind {
@@ -89,12 +91,12 @@ pub fn pattern_names(pattern: Node<'_>, source: &str, out: &mut Vec<String>) {
             out.push(text(pattern, source).to_string())
         }
         "pair_pattern" => {
-            if let Some(value) = pattern.child_by_field_name("value") {
+            if let Some(value) = pattern.field("value") {
                 pattern_names(value, source, out);
             }
         }
         "assignment_pattern" | "object_assignment_pattern" => {
-            if let Some(left) = pattern.child_by_field_name("left") {
+            if let Some(left) = pattern.field("left") {
                 pattern_names(left, source, out);
             }
         }
@@ -143,7 +145,7 @@ impl<'a> ModuleIndex<'a> {
                     if declarator.kind() != "variable_declarator" {
                         continue;
                     }
-                    let Some(pattern) = declarator.child_by_field_name("name") else {
+                    let Some(pattern) = declarator.field("name") else {
                         continue;
                     };
                     let mut bound = Vec::new();
@@ -156,14 +158,14 @@ impl<'a> ModuleIndex<'a> {
                 }
             }
             "function_declaration" | "generator_function_declaration" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.field("name") {
                     let name = text(name, source).to_string();
                     self.top.insert(name.clone(), TopDef::Function(node));
                     names.push(name);
                 }
             }
             "class_declaration" | "abstract_class_declaration" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.field("name") {
                     let name = text(name, source).to_string();
                     self.top.insert(name.clone(), TopDef::Class(node));
                     names.push(name);
@@ -175,10 +177,7 @@ impl<'a> ModuleIndex<'a> {
     }
 
     fn import(&mut self, node: Node<'a>, source: &str) {
-        let Some(spec) = node
-            .child_by_field_name("source")
-            .and_then(|s| string_value(s, source))
-        else {
+        let Some(spec) = node.field("source").and_then(|s| string_value(s, source)) else {
             return;
         };
         let mut cursor = node.walk();
@@ -231,13 +230,13 @@ impl<'a> ModuleIndex<'a> {
             "named_imports" => {
                 let mut cursor = part.walk();
                 for specifier in part.named_children(&mut cursor) {
-                    let Some(name) = specifier.child_by_field_name("name") else {
+                    let Some(name) = specifier.field("name") else {
                         continue;
                     };
                     let imported = string_value(name, source)
                         .unwrap_or_else(|| text(name, source).to_string());
                     let local = specifier
-                        .child_by_field_name("alias")
+                        .field("alias")
                         .map(|a| text(a, source).to_string())
                         .unwrap_or_else(|| imported.clone());
                     let kind = if imported == "default" {
@@ -263,10 +262,8 @@ impl<'a> ModuleIndex<'a> {
             let mut cursor = node.walk();
             node.children(&mut cursor).any(|c| c.kind() == "default")
         };
-        let spec = node
-            .child_by_field_name("source")
-            .and_then(|s| string_value(s, source));
-        if let Some(declaration) = node.child_by_field_name("declaration") {
+        let spec = node.field("source").and_then(|s| string_value(s, source));
+        if let Some(declaration) = node.field("declaration") {
             let names = self.declaration(declaration, source);
             if is_default {
                 if let Some(name) = names.first() {
@@ -292,7 +289,7 @@ impl<'a> ModuleIndex<'a> {
             }
             return;
         }
-        if let Some(value) = node.child_by_field_name("value") {
+        if let Some(value) = node.field("value") {
             if value.kind() == "identifier" {
                 let name = text(value, source).to_string();
                 self.exported_locals.insert(name.clone());
@@ -312,13 +309,13 @@ impl<'a> ModuleIndex<'a> {
                     had_clause = true;
                     let mut inner = child.walk();
                     for specifier in child.named_children(&mut inner) {
-                        let Some(name) = specifier.child_by_field_name("name") else {
+                        let Some(name) = specifier.field("name") else {
                             continue;
                         };
                         let name = string_value(name, source)
                             .unwrap_or_else(|| text(name, source).to_string());
                         let alias = specifier
-                            .child_by_field_name("alias")
+                            .field("alias")
                             .map(|a| {
                                 string_value(a, source)
                                     .unwrap_or_else(|| text(a, source).to_string())
@@ -363,10 +360,8 @@ impl<'a> ModuleIndex<'a> {
         if assignment.kind() != "assignment_expression" {
             return false;
         }
-        let (Some(left), Some(right)) = (
-            assignment.child_by_field_name("left"),
-            assignment.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(right)) = (assignment.field("left"), assignment.field("right"))
+        else {
             return false;
         };
         let target = text(left, source);
@@ -409,10 +404,8 @@ impl<'a> ModuleIndex<'a> {
                     self.exports.insert(name.clone(), ExportDef::Local(name));
                 }
                 "pair" => {
-                    let (Some(key), Some(value)) = (
-                        member.child_by_field_name("key"),
-                        member.child_by_field_name("value"),
-                    ) else {
+                    let (Some(key), Some(value)) = (member.field("key"), member.field("value"))
+                    else {
                         continue;
                     };
                     let key =
@@ -426,7 +419,7 @@ impl<'a> ModuleIndex<'a> {
                     }
                 }
                 "method_definition" => {
-                    if let Some(name) = member.child_by_field_name("name") {
+                    if let Some(name) = member.field("name") {
                         self.exports
                             .insert(text(name, source).to_string(), ExportDef::Expr(member));
                     }
@@ -457,10 +450,7 @@ impl<'a> ModuleIndex<'a> {
             let node = cursor.node();
             if descend
                 && node.kind() == "assignment_expression"
-                && let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                )
+                && let (Some(left), Some(right)) = (node.field("left"), node.field("right"))
                 && left.kind() == "identifier"
             {
                 found

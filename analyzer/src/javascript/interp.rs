@@ -11,6 +11,7 @@ use crate::facts::{Location, Step};
 use crate::value::Value;
 use crate::{Context, Diagnostic, FunctionFacts};
 
+use super::fields::Fields;
 use super::index::{ExportDef, Import, ImportKind, ModuleIndex, TopDef, string_value, text};
 use super::load::ParsedFile;
 use super::sdk;
@@ -180,7 +181,7 @@ impl<'a, 'c> Interp<'a, 'c> {
             })),
             TopDef::Class(node) => Sym::Class(ClassRef { file, node }),
             TopDef::Declarator(declarator) => {
-                let pattern = declarator.child_by_field_name("name")?;
+                let pattern = declarator.field("name")?;
                 let scope = self.module_scopes[file].clone();
                 let mut names = Vec::new();
                 super::index::pattern_names(pattern, &self.files[file].text, &mut names);
@@ -188,7 +189,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                     scope.declare(bound, Sym::Unknown);
                 }
                 self.push_module_frame(file, name);
-                let mut value = match declarator.child_by_field_name("value") {
+                let mut value = match declarator.field("value") {
                     Some(init) => self.eval(init),
                     None => Sym::Unknown,
                 };
@@ -362,10 +363,10 @@ impl<'a, 'c> Interp<'a, 'c> {
             let source = &self.files[class.file].text;
             let class_name = class
                 .node
-                .child_by_field_name("name")
+                .field("name")
                 .map(|n| text(n, source).to_string())
                 .unwrap_or_else(|| ANONYMOUS.to_string());
-            if let Some(body) = class.node.child_by_field_name("body") {
+            if let Some(body) = class.node.field("body") {
                 let mut cursor = body.walk();
                 for member in body.named_children(&mut cursor) {
                     if member.kind() != "method_definition" {
@@ -376,7 +377,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                         member.children(&mut c).any(|c| c.kind() == "static")
                     };
                     let member_name = member
-                        .child_by_field_name("name")
+                        .field("name")
                         .map(|n| text(n, source).trim_start_matches('#'))
                         .unwrap_or("");
                     if member_name == name && is_static == want_static {
@@ -405,9 +406,7 @@ impl<'a, 'c> Interp<'a, 'c> {
         let mut inner = heritage.walk();
         let first = heritage.named_children(&mut inner).next()?;
         let expression = if first.kind() == "extends_clause" {
-            first
-                .child_by_field_name("value")
-                .or_else(|| first.named_child(0))?
+            first.field("value").or_else(|| first.named_child(0))?
         } else {
             first
         };
@@ -445,7 +444,7 @@ impl<'a, 'c> Interp<'a, 'c> {
 
     fn hoist(&mut self, statement: Node<'a>) {
         let declaration = if statement.kind() == "export_statement" {
-            match statement.child_by_field_name("declaration") {
+            match statement.field("declaration") {
                 Some(d) => d,
                 None => return,
             }
@@ -455,7 +454,7 @@ impl<'a, 'c> Interp<'a, 'c> {
         if matches!(
             declaration.kind(),
             "function_declaration" | "generator_function_declaration"
-        ) && let Some(name) = declaration.child_by_field_name("name")
+        ) && let Some(name) = declaration.field("name")
         {
             let name = self.text(name).to_string();
             let func = FuncRef {
@@ -478,10 +477,10 @@ impl<'a, 'c> Interp<'a, 'c> {
                     if declarator.kind() != "variable_declarator" {
                         continue;
                     }
-                    let Some(pattern) = declarator.child_by_field_name("name") else {
+                    let Some(pattern) = declarator.field("name") else {
                         continue;
                     };
-                    let value = match declarator.child_by_field_name("value") {
+                    let value = match declarator.field("value") {
                         Some(init) => {
                             let value = self.eval(init);
                             if pattern.kind() == "identifier" {
@@ -512,7 +511,7 @@ impl<'a, 'c> Interp<'a, 'c> {
             }
             "function_declaration" | "generator_function_declaration" => self.hoist(node),
             "class_declaration" | "abstract_class_declaration" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.field("name") {
                     let name = self.text(name).to_string();
                     let class = Sym::Class(ClassRef {
                         file: self.file(),
@@ -524,17 +523,17 @@ impl<'a, 'c> Interp<'a, 'c> {
             "statement_block" => self.walk_block(node),
             "for_in_statement" => {
                 let collection = node
-                    .child_by_field_name("right")
+                    .field("right")
                     .map(|r| self.eval(r))
                     .unwrap_or_default();
                 let item = match collection {
                     Sym::List(items) => items.into_iter().next().unwrap_or_default(),
                     _ => Sym::Unknown,
                 };
-                if let Some(left) = node.child_by_field_name("left") {
+                if let Some(left) = node.field("left") {
                     self.bind_pattern(left, item);
                 }
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.field("body") {
                     self.walk_statement(body);
                 }
             }
@@ -583,10 +582,9 @@ impl<'a, 'c> Interp<'a, 'c> {
                             scope.declare(name, field);
                         }
                         "pair_pattern" => {
-                            let (Some(key), Some(target)) = (
-                                member.child_by_field_name("key"),
-                                member.child_by_field_name("value"),
-                            ) else {
+                            let (Some(key), Some(target)) =
+                                (member.field("key"), member.field("value"))
+                            else {
                                 continue;
                             };
                             let key = self.key_name(key);
@@ -597,10 +595,9 @@ impl<'a, 'c> Interp<'a, 'c> {
                             self.bind_pattern(target, field);
                         }
                         "object_assignment_pattern" => {
-                            let (Some(left), Some(right)) = (
-                                member.child_by_field_name("left"),
-                                member.child_by_field_name("right"),
-                            ) else {
+                            let (Some(left), Some(right)) =
+                                (member.field("left"), member.field("right"))
+                            else {
                                 continue;
                             };
                             let name = self.text(left).to_string();
@@ -630,10 +627,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                 }
             }
             "assignment_pattern" => {
-                if let (Some(left), Some(right)) = (
-                    pattern.child_by_field_name("left"),
-                    pattern.child_by_field_name("right"),
-                ) {
+                if let (Some(left), Some(right)) = (pattern.field("left"), pattern.field("right")) {
                     let value = self.with_default(value, right);
                     self.bind_pattern(left, value);
                 }
@@ -752,7 +746,7 @@ impl<'a, 'c> Interp<'a, 'c> {
             node: Some(func.node),
         });
         self.bind_parameters(func.node, args);
-        match func.node.child_by_field_name("body") {
+        match func.node.field("body") {
             Some(body) if body.kind() == "statement_block" => self.walk_block(body),
             Some(body) => {
                 let value = self.eval(body);
@@ -772,11 +766,11 @@ impl<'a, 'c> Interp<'a, 'c> {
     }
 
     fn bind_parameters(&mut self, function: Node<'a>, args: &[Sym<'a>]) {
-        if let Some(single) = function.child_by_field_name("parameter") {
+        if let Some(single) = function.field("parameter") {
             self.bind_pattern(single, args.first().cloned().unwrap_or_default());
             return;
         }
-        let Some(parameters) = function.child_by_field_name("parameters") else {
+        let Some(parameters) = function.field("parameters") else {
             return;
         };
         let mut cursor = parameters.walk();
@@ -792,7 +786,7 @@ impl<'a, 'c> Interp<'a, 'c> {
             position += 1;
             match parameter.kind() {
                 "required_parameter" | "optional_parameter" => {
-                    let Some(pattern) = parameter.child_by_field_name("pattern") else {
+                    let Some(pattern) = parameter.field("pattern") else {
                         continue;
                     };
                     if pattern.kind() == "this" {
@@ -801,12 +795,12 @@ impl<'a, 'c> Interp<'a, 'c> {
                     }
                     let mut value = arg;
                     if passed.is_none()
-                        && let Some(default) = parameter.child_by_field_name("value")
+                        && let Some(default) = parameter.field("value")
                     {
                         value = self.eval(default);
                     }
                     if value.is_unknown()
-                        && let Some(annotation) = parameter.child_by_field_name("type")
+                        && let Some(annotation) = parameter.field("type")
                     {
                         value = self.type_sym(annotation);
                     }
@@ -834,16 +828,15 @@ impl<'a, 'c> Interp<'a, 'c> {
                     }
                 }
                 "assignment_pattern" if passed.is_none() => {
-                    if let (Some(left), Some(right)) = (
-                        parameter.child_by_field_name("left"),
-                        parameter.child_by_field_name("right"),
-                    ) {
+                    if let (Some(left), Some(right)) =
+                        (parameter.field("left"), parameter.field("right"))
+                    {
                         let value = self.eval(right);
                         self.bind_pattern(left, value);
                     }
                 }
                 "assignment_pattern" => {
-                    if let Some(left) = parameter.child_by_field_name("left") {
+                    if let Some(left) = parameter.field("left") {
                         self.bind_pattern(left, arg);
                     }
                 }
@@ -859,7 +852,7 @@ impl<'a, 'c> Interp<'a, 'c> {
             return Sym::Unknown;
         };
         if ty.kind() == "generic_type"
-            && let Some(name) = ty.child_by_field_name("name")
+            && let Some(name) = ty.field("name")
         {
             ty = name;
         }
@@ -918,7 +911,7 @@ impl<'a, 'c> Interp<'a, 'c> {
     }
 
     fn init_fields(&mut self, class: ClassRef<'a>, instance: &Rc<Instance<'a>>) {
-        let Some(body) = class.node.child_by_field_name("body") else {
+        let Some(body) = class.node.field("body") else {
             return;
         };
         self.frames.push(Frame {
@@ -947,16 +940,13 @@ impl<'a, 'c> Interp<'a, 'c> {
             if is_static {
                 continue;
             }
-            let Some(name) = member
-                .child_by_field_name("property")
-                .or_else(|| member.child_by_field_name("name"))
-            else {
+            let Some(name) = member.field("property").or_else(|| member.field("name")) else {
                 continue;
             };
             let name = self.text(name).trim_start_matches('#').to_string();
-            let value = match member.child_by_field_name("value") {
+            let value = match member.field("value") {
                 Some(value) => self.eval(value),
-                None => match member.child_by_field_name("type") {
+                None => match member.field("type") {
                     Some(annotation) => self.type_sym(annotation),
                     None => Sym::Unknown,
                 },
@@ -991,7 +981,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                     let declarators: Vec<Node<'a>> =
                         statement.named_children(&mut cursor).collect();
                     for declarator in declarators {
-                        let Some(pattern) = declarator.child_by_field_name("name") else {
+                        let Some(pattern) = declarator.field("name") else {
                             continue;
                         };
                         let mut names = Vec::new();
@@ -1049,13 +1039,13 @@ impl<'a, 'c> Interp<'a, 'c> {
 
     fn method_names(&self, class: ClassRef<'a>) -> Vec<String> {
         let source = &self.files[class.file].text;
-        let Some(body) = class.node.child_by_field_name("body") else {
+        let Some(body) = class.node.field("body") else {
             return Vec::new();
         };
         let mut cursor = body.walk();
         body.named_children(&mut cursor)
             .filter(|m| m.kind() == "method_definition")
-            .filter_map(|m| m.child_by_field_name("name"))
+            .filter_map(|m| m.field("name"))
             .map(|n| text(n, source).to_string())
             .filter(|n| n != "constructor")
             .collect()
@@ -1133,10 +1123,8 @@ impl<'a, 'c> Interp<'a, 'c> {
                 Sym::List(values)
             }
             "member_expression" => {
-                let (Some(object), Some(property)) = (
-                    node.child_by_field_name("object"),
-                    node.child_by_field_name("property"),
-                ) else {
+                let (Some(object), Some(property)) = (node.field("object"), node.field("property"))
+                else {
                     return Sym::Unknown;
                 };
                 let object = self.eval(object);
@@ -1144,10 +1132,8 @@ impl<'a, 'c> Interp<'a, 'c> {
                 self.member(&object, &name)
             }
             "subscript_expression" => {
-                let (Some(object), Some(index)) = (
-                    node.child_by_field_name("object"),
-                    node.child_by_field_name("index"),
-                ) else {
+                let (Some(object), Some(index)) = (node.field("object"), node.field("index"))
+                else {
                     return Sym::Unknown;
                 };
                 let object = self.eval(object);
@@ -1187,15 +1173,15 @@ impl<'a, 'c> Interp<'a, 'c> {
             }
             "binary_expression" => self.binary(node),
             "ternary_expression" => {
-                if let Some(condition) = node.child_by_field_name("condition") {
+                if let Some(condition) = node.field("condition") {
                     self.eval(condition);
                 }
                 let yes = node
-                    .child_by_field_name("consequence")
+                    .field("consequence")
                     .map(|n| self.eval(n))
                     .unwrap_or_default();
                 let no = node
-                    .child_by_field_name("alternative")
+                    .field("alternative")
                     .map(|n| self.eval(n))
                     .unwrap_or_default();
                 if yes.is_unknown() { no } else { yes }
@@ -1209,7 +1195,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                 file: self.file(),
                 node,
                 name: node
-                    .child_by_field_name("name")
+                    .field("name")
                     .map(|n| self.text(n).to_string())
                     .unwrap_or_else(|| ANONYMOUS.to_string()),
                 scope: Some(self.scope()),
@@ -1277,10 +1263,8 @@ impl<'a, 'c> Interp<'a, 'c> {
         for member in members {
             match member.kind() {
                 "pair" => {
-                    let (Some(key), Some(value)) = (
-                        member.child_by_field_name("key"),
-                        member.child_by_field_name("value"),
-                    ) else {
+                    let (Some(key), Some(value)) = (member.field("key"), member.field("value"))
+                    else {
                         continue;
                     };
                     let key = self.key_name(key);
@@ -1308,7 +1292,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                     }
                 }
                 "method_definition" => {
-                    if let Some(name) = member.child_by_field_name("name") {
+                    if let Some(name) = member.field("name") {
                         let name = self.text(name).to_string();
                         let value = rename(self.eval(member), &name);
                         object.borrow_mut().insert(name, value);
@@ -1321,14 +1305,8 @@ impl<'a, 'c> Interp<'a, 'c> {
     }
 
     fn binary(&mut self, node: Node<'a>) -> Sym<'a> {
-        let operator = node
-            .child_by_field_name("operator")
-            .map(|o| self.text(o))
-            .unwrap_or("");
-        let (Some(left), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-        ) else {
+        let operator = node.field("operator").map(|o| self.text(o)).unwrap_or("");
+        let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
             return Sym::Unknown;
         };
         match operator {
@@ -1364,10 +1342,7 @@ impl<'a, 'c> Interp<'a, 'c> {
     }
 
     fn assign(&mut self, node: Node<'a>) -> Sym<'a> {
-        let (Some(left), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
             return Sym::Unknown;
         };
         let value = self.eval(right);
@@ -1386,10 +1361,9 @@ impl<'a, 'c> Interp<'a, 'c> {
                 }
             }
             "member_expression" => {
-                if let (Some(object), Some(property)) = (
-                    left.child_by_field_name("object"),
-                    left.child_by_field_name("property"),
-                ) {
+                if let (Some(object), Some(property)) =
+                    (left.field("object"), left.field("property"))
+                {
                     let target = self.eval(object);
                     let name = self.text(property).trim_start_matches('#').to_string();
                     match target {
@@ -1404,10 +1378,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                 }
             }
             "subscript_expression" => {
-                if let (Some(object), Some(index)) = (
-                    left.child_by_field_name("object"),
-                    left.child_by_field_name("index"),
-                ) {
+                if let (Some(object), Some(index)) = (left.field("object"), left.field("index")) {
                     let target = self.eval(object);
                     let key = self.eval(index);
                     if let (Sym::Obj(object), Some(key)) = (target, key.as_str()) {

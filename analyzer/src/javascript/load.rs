@@ -10,6 +10,7 @@ use tree_sitter::{Language as Grammar, Node, Parser, Tree};
 use crate::source::{read_source, relative};
 use crate::{Context, Diagnostic};
 
+use super::fields::Fields;
 use super::tsconfig::TsConfig;
 
 /// A line longer than this marks a minified bundle: skipped, never parsed.
@@ -128,6 +129,26 @@ fn parse_one(ctx: &Context, path: &Path) -> Result<(ParsedFile, Vec<String>), Di
 /// query over the whole tree cost a quarter of the parse time.
 fn import_specifiers(root: Node<'_>, text: &str) -> Vec<String> {
     let mut specs = Vec::new();
+    let mut top = root.walk();
+    for statement in root.children(&mut top) {
+        // `export ... from 's'` is a top-level statement: read its source directly.
+        if statement.kind() == "export_statement"
+            && let Some(spec) = statement
+                .field("source")
+                .and_then(|s| super::index::string_value(s, text))
+        {
+            specs.push(spec);
+        }
+        // Most statements mention neither keyword: skip their subtrees without walking them.
+        let source = text.get(statement.byte_range()).unwrap_or("");
+        if source.contains("require") || source.contains("import") {
+            specifiers_in(statement, text, &mut specs);
+        }
+    }
+    specs
+}
+
+fn specifiers_in(root: Node<'_>, text: &str, specs: &mut Vec<String>) {
     let mut cursor = root.walk();
     let mut descend = true;
     loop {
@@ -135,12 +156,12 @@ fn import_specifiers(root: Node<'_>, text: &str) -> Vec<String> {
         if descend {
             let source = match node.kind() {
                 "import_statement" | "export_statement" | "import_require_clause" => {
-                    node.child_by_field_name("source")
+                    node.field("source")
                 }
                 "call_expression" => node
-                    .child_by_field_name("function")
+                    .field("function")
                     .filter(|f| f.kind() == "import" || super::index::text(*f, text) == "require")
-                    .and_then(|_| node.child_by_field_name("arguments"))
+                    .and_then(|_| node.field("arguments"))
                     .and_then(|a| a.named_child(0)),
                 _ => None,
             };
@@ -155,12 +176,11 @@ fn import_specifiers(root: Node<'_>, text: &str) -> Vec<String> {
             descend = true;
             continue;
         }
-        if !cursor.goto_parent() {
+        if !cursor.goto_parent() || cursor.node() == root {
             break;
         }
         descend = false;
     }
-    specs
 }
 
 /// A syntax-error note for files tree-sitter had to recover.

@@ -7,6 +7,7 @@
 //! ([`library`]) into facts, with the SDK knowledge in `grammars/javascript/sdk.toml` ([`sdk`]).
 
 mod calls;
+mod fields;
 mod index;
 mod interp;
 mod library;
