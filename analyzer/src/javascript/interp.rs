@@ -891,11 +891,7 @@ impl<'a, 'c> Interp<'a, 'c> {
         });
         let this = Sym::Instance(instance.clone());
         let mut lineage = vec![class];
-        while let Some(base) = lineage
-            .last()
-            .and_then(|c| Some(*c))
-            .and_then(|c| self.base_class(c))
-        {
+        while let Some(base) = lineage.last().copied().and_then(|c| self.base_class(c)) {
             if lineage.len() > 8 || lineage.iter().any(|c| c.node == base.node) {
                 break;
             }

@@ -89,7 +89,7 @@ fn has_node_modules(rel: &str) -> bool {
 }
 
 /// Parses one file and collects its import specifiers.
-fn parse_one(ctx: &Context, path: &Path) -> Result<(ParsedFile, Vec<String>), Diagnostic> {
+fn parse_one(ctx: &Context, path: &Path) -> Parsed {
     let source = read_source(&ctx.root, path)?;
     let dialect = Dialect::of_path(&source.path).ok_or_else(|| {
         Diagnostic::note(
@@ -212,18 +212,22 @@ fn syntax_diagnostic(file: &ParsedFile) -> Option<Diagnostic> {
     ))
 }
 
+/// A parsed file with its import specifiers, or why it was not parsed.
+type Parsed = Result<(ParsedFile, Vec<String>), Diagnostic>;
+
 /// Loads the entry file and its local module graph.
 pub fn load(ctx: &Context, entry: &Path) -> Program {
     let mut resolver = Resolver::new(ctx);
     let mut files: Vec<ParsedFile> = Vec::new();
     let mut diagnostics = Vec::new();
     let mut index_of: HashMap<PathBuf, Option<usize>> = HashMap::new();
-    let mut frontier: Vec<PathBuf> = vec![ctx.root.join(entry)];
-    index_of.insert(ctx.root.join(entry), None);
+    let entry = normalise(&ctx.root.join(entry));
+    let mut frontier: Vec<PathBuf> = vec![entry.clone()];
+    index_of.insert(entry, None);
     // Which (file, spec) pairs wait for which path.
     let mut pending: Vec<(usize, String, PathBuf)> = Vec::new();
     while !frontier.is_empty() {
-        let parsed: Vec<(PathBuf, Result<(ParsedFile, Vec<String>), Diagnostic>)> = frontier
+        let parsed: Vec<(PathBuf, Parsed)> = frontier
             .par_iter()
             .map(|path| (path.clone(), parse_one(ctx, path)))
             .collect();
