@@ -376,7 +376,7 @@ impl<'a> Interp<'a, '_> {
             };
         }
         if let Some(client) = self.client_class(package, path) {
-            return client;
+            return bind_params(client, &input);
         }
         if library::apply(self, node, package, path, &args) || library::has_class(package, path) {
             return Sym::LibraryInstance {
@@ -489,13 +489,20 @@ impl<'a> Interp<'a, '_> {
                     );
                 }
             }
-            ClientKind::V2 => self.v2_call(node, c, method, args),
+            ClientKind::V2 => self.v2_call(node, c, method, args, &client.bound),
         }
     }
 
-    fn v2_call(&mut self, node: Node<'a>, client: Client, method: &str, args: &[Sym<'a>]) {
-        let first = args.first().cloned().unwrap_or_default();
-        let second = args.get(1).cloned().unwrap_or_default();
+    fn v2_call(
+        &mut self,
+        node: Node<'a>,
+        client: Client,
+        method: &str,
+        args: &[Sym<'a>],
+        bound: &BTreeMap<String, Value>,
+    ) {
+        let first = with_bound(args.first().cloned().unwrap_or_default(), bound);
+        let second = with_bound(args.get(1).cloned().unwrap_or_default(), bound);
         match method {
             "upload" if client.service == "S3" => {
                 self.emit_set(node, client, &table().v2.upload, &first, Via::Helper);
@@ -613,6 +620,45 @@ fn operation_node(call: Node<'_>) -> Node<'_> {
         .filter(|f| f.kind() == "member_expression")
         .and_then(|f| f.field("property"))
         .unwrap_or(call)
+}
+
+/// A v2 client constructed with `{ params: {...} }` keeps them as bound parameters.
+fn bind_params<'a>(client: Sym<'a>, options: &Sym<'a>) -> Sym<'a> {
+    let (Sym::Client(c), Some(params)) = (&client, options.property("params")) else {
+        return client;
+    };
+    if c.client.sdk != Sdk::JsV2 {
+        return client;
+    }
+    Sym::Client(Rc::new(ClientSym {
+        bound: params.to_args(),
+        ..(**c).clone()
+    }))
+}
+
+/// A v2 call's input with the client's bound parameters filled in where the call has none.
+fn with_bound<'a>(input: Sym<'a>, bound: &BTreeMap<String, Value>) -> Sym<'a> {
+    if bound.is_empty() {
+        return input;
+    }
+    let object = super::sym::Object::default();
+    for (key, value) in bound {
+        object
+            .borrow_mut()
+            .insert(key.clone(), Sym::Val(value.clone()));
+    }
+    match &input {
+        Sym::Obj(given) => {
+            for (key, value) in given.borrow().iter() {
+                object.borrow_mut().insert(key.clone(), value.clone());
+            }
+        }
+        // `s3.listObjects(callback)`: no params of its own.
+        Sym::Func(_) => {}
+        // Unknown params may override the bound ones: claim nothing.
+        _ => return input,
+    }
+    Sym::Obj(object)
 }
 
 fn v3_client(service: &str) -> Client {

@@ -469,6 +469,15 @@ impl<'a, 'c> Interp<'a, 'c> {
     }
 
     pub fn walk_statement(&mut self, node: Node<'a>) {
+        if self.depth >= MAX_EVAL_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        self.walk_statement_inner(node);
+        self.depth -= 1;
+    }
+
+    fn walk_statement_inner(&mut self, node: Node<'a>) {
         match node.kind() {
             "lexical_declaration" | "variable_declaration" => {
                 let mut cursor = node.walk();
@@ -954,12 +963,28 @@ impl<'a, 'c> Interp<'a, 'c> {
 
     /// Walks functions handed to code we do not analyse (callbacks to `map`, `then`,
     /// `middy`, route registrations): they run, with unknown arguments.
+    /// Functions inside an array or object argument count too (`async.waterfall([f, g])`,
+    /// a middy middleware object `{ before, after }`).
     pub fn invoke_callbacks(&mut self, args: &[Sym<'a>], call: Node<'a>) {
+        let mut functions = Vec::new();
         for arg in args {
-            if let Sym::Func(func) = arg {
-                let func = func.clone();
-                self.call_function(&func, &[], None, Some(call));
+            match arg {
+                Sym::Func(func) => functions.push(func.clone()),
+                Sym::List(items) => functions.extend(items.iter().filter_map(|i| match i {
+                    Sym::Func(func) => Some(func.clone()),
+                    _ => None,
+                })),
+                Sym::Obj(object) => {
+                    functions.extend(object.borrow().values().filter_map(|v| match v {
+                        Sym::Func(func) => Some(func.clone()),
+                        _ => None,
+                    }))
+                }
+                _ => {}
             }
+        }
+        for func in functions {
+            self.call_function(&func, &[], None, Some(call));
         }
     }
 

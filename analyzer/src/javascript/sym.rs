@@ -30,6 +30,9 @@ pub enum ClientKind {
 pub struct ClientSym {
     pub client: Client,
     pub kind: ClientKind,
+    /// v2 bound parameters (`new AWS.S3({ params: { Bucket: 'b' } })`): members every call
+    /// of the client carries unless the call gives its own.
+    pub bound: BTreeMap<String, Value>,
 }
 
 /// A function the analyzer can walk into.
@@ -121,6 +124,7 @@ impl<'a> Sym<'a> {
                 service: service.into(),
             },
             kind,
+            bound: BTreeMap::new(),
         }))
     }
 

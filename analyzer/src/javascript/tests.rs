@@ -549,3 +549,17 @@ fn a_handler_the_file_does_not_define_is_a_warning() {
     let stream = run("javascript/middy", "handler.mjs", Some("stream"));
     assert!(stream.diagnostics.is_empty(), "{:?}", stream.diagnostics);
 }
+
+#[test]
+fn v2_bound_params_and_callbacks_in_arrays() {
+    let facts = run("javascript/v2-bound-params", "handler.js", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "handler.js:10 v2 S3 getObject call Bucket=\"assets-bucket\" Key=\"config.json\"",
+            "handler.js:11 v2 S3 listObjects call Bucket=\"assets-bucket\"",
+            "handler.js:12 v2 S3 putObject call Body=\"\" Bucket=\"other-bucket\" Key=\"index.json\"",
+            "handler.js:15 v2 CloudWatchLogs putLogEvents call logEvents=[] logGroupName=\"/app/audit\" logStreamName=\"main\"",
+        ])
+    );
+}
