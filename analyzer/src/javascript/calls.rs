@@ -163,6 +163,17 @@ impl<'a> Interp<'a, '_> {
                 }
                 Sym::Unknown
             }
+            Sym::List(items) if matches!(name, "push" | "unshift") => {
+                items.borrow_mut().extend(args.iter().cloned());
+                Sym::Unknown
+            }
+            Sym::List(items) if MUTATORS.contains(&name) => {
+                // Items the analyzer cannot follow: the list's content is no longer known.
+                let mut items = items.borrow_mut();
+                items.clear();
+                items.push(Sym::Unknown);
+                Sym::Unknown
+            }
             Sym::Instance(_) | Sym::Module(_) | Sym::Obj(_) | Sym::Class(_) => {
                 let method = self.member(&target, name);
                 match method {
@@ -660,6 +671,9 @@ fn with_bound<'a>(input: Sym<'a>, bound: &BTreeMap<String, Value>) -> Sym<'a> {
     }
     Sym::Obj(object)
 }
+
+/// Array methods that change a list in ways not tracked item by item.
+const MUTATORS: [&str; 5] = ["splice", "fill", "copyWithin", "pop", "shift"];
 
 fn v3_client(service: &str) -> Client {
     Client {

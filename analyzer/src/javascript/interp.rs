@@ -536,7 +536,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                     .map(|r| self.eval(r))
                     .unwrap_or_default();
                 let item = match collection {
-                    Sym::List(items) => items.into_iter().next().unwrap_or_default(),
+                    Sym::List(items) => items.borrow().first().cloned().unwrap_or_default(),
                     _ => Sym::Unknown,
                 };
                 if let Some(left) = node.field("left") {
@@ -626,7 +626,7 @@ impl<'a, 'c> Interp<'a, 'c> {
             "shorthand_property_identifier_pattern" => scope.declare(self.text(pattern), value),
             "array_pattern" => {
                 let items = match &value {
-                    Sym::List(items) => items.clone(),
+                    Sym::List(items) => items.borrow().clone(),
                     _ => Vec::new(),
                 };
                 let mut cursor = pattern.walk();
@@ -833,7 +833,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                 "rest_pattern" => {
                     let rest = args.get(position - 1..).unwrap_or_default().to_vec();
                     if let Some(inner) = parameter.named_child(0) {
-                        self.bind_pattern(inner, Sym::List(rest));
+                        self.bind_pattern(inner, Sym::list(rest));
                     }
                 }
                 "assignment_pattern" if passed.is_none() => {
@@ -970,10 +970,12 @@ impl<'a, 'c> Interp<'a, 'c> {
         for arg in args {
             match arg {
                 Sym::Func(func) => functions.push(func.clone()),
-                Sym::List(items) => functions.extend(items.iter().filter_map(|i| match i {
-                    Sym::Func(func) => Some(func.clone()),
-                    _ => None,
-                })),
+                Sym::List(items) => {
+                    functions.extend(items.borrow().iter().filter_map(|i| match i {
+                        Sym::Func(func) => Some(func.clone()),
+                        _ => None,
+                    }))
+                }
                 Sym::Obj(object) => {
                     functions.extend(object.borrow().values().filter_map(|v| match v {
                         Sym::Func(func) => Some(func.clone()),
@@ -1137,11 +1139,13 @@ impl<'a, 'c> Interp<'a, 'c> {
                     }
                     let value = self.eval(item);
                     match (item.kind(), value) {
-                        ("spread_element", Sym::List(inner)) => values.extend(inner),
+                        ("spread_element", Sym::List(inner)) => {
+                            values.extend(inner.borrow().iter().cloned())
+                        }
                         (_, value) => values.push(value),
                     }
                 }
-                Sym::List(values)
+                Sym::list(values)
             }
             "member_expression" => {
                 let (Some(object), Some(property)) = (node.field("object"), node.field("property"))
@@ -1164,7 +1168,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                     (Sym::List(items), Sym::Val(Value::Scalar { value })) => value
                         .parse::<usize>()
                         .ok()
-                        .and_then(|i| items.get(i).cloned())
+                        .and_then(|i| items.borrow().get(i).cloned())
                         .unwrap_or_default(),
                     _ => Sym::Unknown,
                 }

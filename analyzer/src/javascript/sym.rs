@@ -63,6 +63,9 @@ pub struct Instance<'a> {
 /// An object literal (mutable: `params.Key = k` after creation is common).
 pub type Object<'a> = Rc<RefCell<BTreeMap<String, Sym<'a>>>>;
 
+/// An array literal's items.
+pub type List<'a> = Rc<RefCell<Vec<Sym<'a>>>>;
+
 #[derive(Debug, Clone, Default)]
 pub enum Sym<'a> {
     #[default]
@@ -70,7 +73,8 @@ pub enum Sym<'a> {
     /// A string, number, env var or concatenation.
     Val(Value),
     Obj(Object<'a>),
-    List(Vec<Sym<'a>>),
+    /// An array literal (mutable: `items.push(x)` adds `x`).
+    List(List<'a>),
     /// A non-local package's module object (`aws-sdk`, `@aws-sdk/client-s3`).
     Package(String),
     /// A named export of a package, with a dotted path below it (`DynamoDB.DocumentClient`).
@@ -104,6 +108,10 @@ pub enum Sym<'a> {
 impl<'a> Sym<'a> {
     pub fn str(value: impl Into<String>) -> Self {
         Sym::Val(Value::str(value))
+    }
+
+    pub fn list(items: Vec<Sym<'a>>) -> Self {
+        Sym::List(Rc::new(RefCell::new(items)))
     }
 
     pub fn is_unknown(&self) -> bool {
@@ -156,7 +164,11 @@ impl<'a> Sym<'a> {
                     .collect(),
             },
             Sym::List(items) => Value::List {
-                items: items.iter().map(|i| i.to_value_depth(depth + 1)).collect(),
+                items: items
+                    .borrow()
+                    .iter()
+                    .map(|i| i.to_value_depth(depth + 1))
+                    .collect(),
             },
             _ => Value::Unknown,
         }
@@ -197,7 +209,7 @@ impl<'a> Sym<'a> {
             }
             Sym::List(items) => {
                 out.push('[');
-                for item in items {
+                for item in items.borrow().iter() {
                     item.signature(out, depth + 1);
                     out.push(',');
                 }

@@ -563,3 +563,30 @@ fn v2_bound_params_and_callbacks_in_arrays() {
         ])
     );
 }
+
+#[test]
+fn serverless_examples_rest_api_shape() {
+    let dir = "javascript/rest-api-dynamodb";
+    assert_eq!(
+        lines(&run(dir, "todos/create.js", Some("create"))),
+        sorted(&[
+            "todos/create.js:31 v2 DynamoDB putItem call Item={checked:false,createdAt:?,id:?,text:?,updatedAt:?} TableName=env(DYNAMODB_TABLE)",
+        ])
+    );
+    assert_eq!(
+        lines(&run(dir, "todos/list.js", Some("list"))),
+        sorted(&["todos/list.js:11 v2 DynamoDB scan call TableName=env(DYNAMODB_TABLE)"])
+    );
+}
+
+#[test]
+fn decorated_class_handler_with_traced_clients() {
+    let facts = run("typescript/powertools-class", "index.ts", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "index.ts:19 v3 client-s3 headObject call Bucket=? Key=?",
+            "index.ts:22 v3 client-sqs SendMessageBatchCommand call Entries=[{Id:?,MessageBody:?}] QueueUrl=env(QUEUE_URL)",
+        ])
+    );
+}
