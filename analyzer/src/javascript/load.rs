@@ -215,13 +215,23 @@ fn syntax_diagnostic(file: &ParsedFile) -> Option<Diagnostic> {
 /// A parsed file with its import specifiers, or why it was not parsed.
 type Parsed = Result<(ParsedFile, Vec<String>), Diagnostic>;
 
-/// Loads the entry file and its local module graph.
+/// The entry file as named, else the source file it stands for: `app.js` for `app.ts`,
+/// `handler` for `handler.js`, a folder for its index. Absolute, inside the root.
+pub fn entry_file(ctx: &Context, entry: &str) -> PathBuf {
+    let named = normalise(&ctx.root.join(entry));
+    if named.is_file() || !named.starts_with(&ctx.root) {
+        return named;
+    }
+    file_for(&named).unwrap_or(named)
+}
+
+/// Loads the entry file (absolute) and its local module graph.
 pub fn load(ctx: &Context, entry: &Path) -> Program {
     let mut resolver = Resolver::new(ctx);
     let mut files: Vec<ParsedFile> = Vec::new();
     let mut diagnostics = Vec::new();
     let mut index_of: HashMap<PathBuf, Option<usize>> = HashMap::new();
-    let entry = normalise(&ctx.root.join(entry));
+    let entry = normalise(entry);
     let mut frontier: Vec<PathBuf> = vec![entry.clone()];
     index_of.insert(entry, None);
     // Which (file, spec) pairs wait for which path.

@@ -19,8 +19,6 @@ mod tsconfig;
 #[cfg(test)]
 mod tests;
 
-use std::path::Path;
-
 use crate::{Context, Diagnostic, Entry, FunctionFacts};
 
 pub use load::MAX_LINE_CHARS;
@@ -40,14 +38,17 @@ pub fn analyze(ctx: &Context, entry: &Entry) -> FunctionFacts {
             "skipped: node_modules are third-party code",
         ));
     }
-    if load::Dialect::of_path(Path::new(&entry.file)).is_none() {
+    // Infrastructure often names the built file (`dist/handler.js`, or `handler` without an
+    // extension) where the repository holds the source (`handler.ts`).
+    let entry_path = load::entry_file(&ctx, &entry.file);
+    if load::Dialect::of_path(&entry_path).is_none() {
         return only(Diagnostic::note(
             &entry.file,
             0,
             "skipped: not a JavaScript or TypeScript source file (declaration files have no code)",
         ));
     }
-    let program = load::load(&ctx, Path::new(&entry.file));
+    let program = load::load(&ctx, &entry_path);
     let mut facts = FunctionFacts {
         diagnostics: program.diagnostics.clone(),
         ..FunctionFacts::default()

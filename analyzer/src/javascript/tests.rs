@@ -590,3 +590,18 @@ fn decorated_class_handler_with_traced_clients() {
         ])
     );
 }
+
+#[test]
+fn entries_naming_built_or_extensionless_files_find_the_source() {
+    let dir = "typescript/ts-multi-module";
+    for named in ["src/handler.js", "src/handler"] {
+        let facts = run(dir, named, Some("lookup"));
+        assert_eq!(
+            lines(&facts),
+            sorted(&[
+                "src/repositories/order-repository.ts:15 v3 client-dynamodb GetItemCommand call Key={id:?} TableName=env(ORDERS_TABLE|\"orders\")",
+            ]),
+            "{named}"
+        );
+    }
+}
