@@ -605,3 +605,15 @@ fn entries_naming_built_or_extensionless_files_find_the_source() {
         );
     }
 }
+
+#[test]
+fn xray_wrappers_higher_order_handlers_and_optional_calls() {
+    let facts = run("javascript/wrappers", "handler.js", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "handler.js:14 v2 SQS sendMessage call MessageBody=? QueueUrl=env(DLQ_URL)",
+            "handler.js:20 v3 client-lambda InvokeCommand call FunctionName=env(STAGE)+\"-worker\" InvocationType=\"Event\"",
+        ])
+    );
+}
