@@ -147,7 +147,10 @@ impl Walker<'_> {
         let method = m.method.to_string();
         let site = self.location(m.method.span());
         match recv {
-            Abs::Client(package) => self.client_method(package, &method, m),
+            Abs::Client(package) => match self.client_impl_method(&package, &method) {
+                Some(id) => self.invoke(id, Some(Abs::Client(package)), args, Some(site)),
+                None => self.client_method(package, &method, m),
+            },
             Abs::Builder(id) => self.builder_method(id, &method, &args, m),
             Abs::Instance { ty, .. } => match self.find_method(ty, &method) {
                 Some(id) => self.invoke(id, Some(recv), args, Some(site)),
@@ -176,6 +179,19 @@ impl Walker<'_> {
                 Abs::Unknown
             }
         }
+    }
+
+    /// A method that local code defines on an SDK client (`impl GetFile for S3Client`):
+    /// followed, not taken for an operation.
+    fn client_impl_method(&self, package: &str, method: &str) -> Option<FnId> {
+        let ix = self.ix;
+        ix.client_impls.get(package)?.iter().find_map(|&i| {
+            ix.impls[i]
+                .fns
+                .iter()
+                .copied()
+                .find(|&f| ix.fns[f].name == method)
+        })
     }
 
     /// A method on a client: an operation (a new request), a waiter, or a passthrough.
@@ -366,6 +382,11 @@ impl Walker<'_> {
                 let type_name = imp
                     .self_def
                     .map(|t| ix.types[t].name.clone())
+                    .or_else(|| {
+                        imp.self_client
+                            .as_ref()
+                            .map(|p| format!("{}::Client", p.replace('-', "_")))
+                    })
                     .unwrap_or_default();
                 candidates.push((type_name, *f));
             }
@@ -392,7 +413,12 @@ impl Walker<'_> {
 
     fn impl_self(&self, id: FnId) -> Option<Abs> {
         match self.ix.fns[id].owner {
-            Some(super::index::Owner::Impl(i)) => self.ix.impls[i].self_def.map(Abs::instance),
+            Some(super::index::Owner::Impl(i)) => {
+                let imp = &self.ix.impls[i];
+                imp.self_def
+                    .map(Abs::instance)
+                    .or_else(|| imp.self_client.as_deref().map(|p| Abs::Client(Rc::from(p))))
+            }
             _ => None,
         }
     }

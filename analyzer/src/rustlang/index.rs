@@ -111,6 +111,9 @@ pub struct ImplDef {
     pub fns: Vec<FnId>,
     pub self_def: Option<TypeId>,
     pub trait_def: Option<TraitId>,
+    /// The aws-sdk-rust package when the impl is for its `Client`
+    /// (`impl GetFile for aws_sdk_s3::Client`).
+    pub self_client: Option<String>,
 }
 
 /// A `const` or `static`.
@@ -132,6 +135,8 @@ pub struct Index {
     pub impls: Vec<ImplDef>,
     pub consts: Vec<ConstDef>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Impls (of local traits) for an SDK client, by package.
+    pub client_impls: BTreeMap<String, Vec<ImplId>>,
     /// Module of each file loaded as a module file (not inline modules).
     pub file_modules: BTreeMap<FileId, ModId>,
     loaded_files: BTreeSet<PathBuf>,
@@ -449,6 +454,7 @@ impl Index {
             fns: Vec::new(),
             self_def: None,
             trait_def: None,
+            self_client: None,
         });
         for item in i.items {
             if let syn::ImplItem::Fn(f) = item {
@@ -511,12 +517,21 @@ impl Index {
         }
         for id in 0..self.impls.len() {
             let module = self.impls[id].module;
-            let self_def = type_path_segments(&self.impls[id].self_ty).and_then(|segs| match self
-                .resolve(module, &segs)
-            {
-                super::resolve::Target::Local(Def::Type(t)) => Some(t),
+            let self_target =
+                type_path_segments(&self.impls[id].self_ty).map(|segs| self.resolve(module, &segs));
+            let self_def = match &self_target {
+                Some(super::resolve::Target::Local(Def::Type(t))) => Some(*t),
                 _ => None,
-            });
+            };
+            if let Some(super::resolve::Target::Aws(package, rest)) = &self_target
+                && rest.last().map(String::as_str) == Some("Client")
+            {
+                self.impls[id].self_client = Some(package.clone());
+                self.client_impls
+                    .entry(package.clone())
+                    .or_default()
+                    .push(id);
+            }
             let trait_def = self.impls[id].trait_path.as_ref().and_then(|p| {
                 let segs: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();
                 match self.resolve(module, &segs) {
@@ -559,10 +574,17 @@ impl Index {
     pub fn fn_display(&self, id: FnId) -> String {
         let f = &self.fns[id];
         match f.owner {
-            Some(Owner::Impl(i)) => match self.impls[i].self_def {
-                Some(t) => format!("{}::{}", self.types[t].name, f.name),
-                None => f.name.clone(),
-            },
+            Some(Owner::Impl(i)) => {
+                let imp = &self.impls[i];
+                let type_name = match imp.self_def {
+                    Some(t) => Some(self.types[t].name.clone()),
+                    None => type_path_segments(&imp.self_ty).and_then(|s| s.last().cloned()),
+                };
+                match type_name {
+                    Some(name) => format!("{name}::{}", f.name),
+                    None => f.name.clone(),
+                }
+            }
             Some(Owner::Trait(t)) => format!("{}::{}", self.traits[t].name, f.name),
             None => f.name.clone(),
         }

@@ -299,3 +299,35 @@ fn package_folder_entry_picks_the_named_binary() {
         "cannot tell which binary is the function (found: get-product, put-product)"
     );
 }
+
+#[test]
+fn local_traits_implemented_for_the_sdk_client_are_followed_not_taken_as_operations() {
+    let facts = run("client-trait", "src/main.rs", Some("main"));
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-s3 get_object src/storage.rs:19 bucket=\"incoming-images\" key=?",
+            "aws-sdk-s3 put_object src/storage.rs:27 body=? bucket=\"resized-images\" key=\"small/\" + ?",
+        ]
+    );
+    assert_eq!(
+        chains(&facts),
+        [
+            "main@28 > resize@13 > Client::fetch@19",
+            "main@28 > resize@14 > Client::store@27"
+        ]
+    );
+    assert!(facts.unresolved.is_empty(), "{:?}", facts.unresolved);
+
+    // The generic handler on its own: which storage runs is not known.
+    let alone = run("client-trait", "src/main.rs", Some("resize"));
+    assert!(alone.calls.is_empty(), "{:?}", alone.calls);
+    let why: Vec<&str> = alone.unresolved.iter().map(|u| u.why.as_str()).collect();
+    assert_eq!(
+        why,
+        [
+            "`fetch` is called on `Fetch` whose concrete type is not known here; implemented with AWS calls by aws_sdk_s3::Client",
+            "`store` is called on `Store` whose concrete type is not known here; implemented with AWS calls by aws_sdk_s3::Client",
+        ]
+    );
+}

@@ -35,6 +35,8 @@ pub struct Frame {
     /// What `Self` is: a local type, or a trait's implementor (unknown).
     pub self_type: Option<TypeId>,
     pub self_trait: Option<TraitId>,
+    /// The SDK client package when walking a method of an impl for a client.
+    pub self_client: Option<Rc<str>>,
 }
 
 /// A request built on a client, waiting for more setters.
@@ -224,6 +226,10 @@ impl<'a> Walker<'a> {
             Some(Owner::Trait(t)) => (None, Some(t), None),
             None => (None, None, None),
         };
+        let self_client = match def.owner {
+            Some(Owner::Impl(i)) => ix.impls[i].self_client.as_deref().map(Rc::from),
+            _ => None,
+        };
         let mut generics = BTreeMap::new();
         if let Some(g) = impl_generics {
             self.collect_generics(g, def.module, &mut generics);
@@ -240,6 +246,7 @@ impl<'a> Walker<'a> {
             generics,
             self_type,
             self_trait,
+            self_client,
         });
 
         let mut args = args.into_iter();
@@ -279,6 +286,10 @@ impl<'a> Walker<'a> {
                 self_trait: Some(t),
                 ..
             }) => Abs::Dyn(Rc::from(vec![*t])),
+            Some(Frame {
+                self_client: Some(package),
+                ..
+            }) => Abs::Client(package.clone()),
             _ => Abs::Unknown,
         }
     }
@@ -321,6 +332,7 @@ impl<'a> Walker<'a> {
             generics: BTreeMap::new(),
             self_type: None,
             self_trait: None,
+            self_client: None,
         });
         let value = self.eval(&def.expr);
         self.frames.pop();
