@@ -127,11 +127,33 @@ impl Walker<'_> {
         }
     }
 
-    /// Local functions passed to code we do not read run from there: walk them.
+    /// Values handed to code we do not read: local functions run from there, and so do
+    /// the methods of local types' impls of foreign traits (`impl Service<..> for
+    /// Processor`, whose `call` the runtime invokes). Walk them.
     fn invoke_fn_refs(&mut self, args: &[Abs], site: &crate::facts::Location) {
         for arg in args {
-            if let Abs::FnRef(id) = arg {
-                self.invoke(*id, None, Vec::new(), Some(site.clone()));
+            match arg {
+                Abs::FnRef(id) => {
+                    self.invoke(*id, None, Vec::new(), Some(site.clone()));
+                }
+                Abs::Instance { ty, .. } => {
+                    if !self.handed_over.insert(*ty) {
+                        continue;
+                    }
+                    let ix = self.ix;
+                    let methods: Vec<FnId> = ix.types[*ty]
+                        .impls
+                        .iter()
+                        .filter(|&&i| {
+                            ix.impls[i].trait_path.is_some() && ix.impls[i].trait_def.is_none()
+                        })
+                        .flat_map(|&i| ix.impls[i].fns.iter().copied())
+                        .collect();
+                    for id in methods {
+                        self.invoke(id, Some(arg.clone()), Vec::new(), Some(site.clone()));
+                    }
+                }
+                _ => {}
             }
         }
     }

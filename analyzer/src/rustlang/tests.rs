@@ -331,3 +331,13 @@ fn local_traits_implemented_for_the_sdk_client_are_followed_not_taken_as_operati
         ]
     );
 }
+
+#[test]
+fn foreign_trait_impls_of_values_handed_to_the_runtime_are_walked() {
+    let facts = run("service-impl", "src/main.rs", Some("main"));
+    assert_eq!(
+        calls(&facts),
+        ["aws-sdk-kinesis put_records src/main.rs:33 records=? stream_name=\"clickstream\""]
+    );
+    assert_eq!(chains(&facts), ["main@47 > Forwarder::call@33"]);
+}

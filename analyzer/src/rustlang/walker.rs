@@ -65,6 +65,8 @@ pub struct Walker<'a> {
     /// Every construction of a local struct seen so far, joined field by field: a value
     /// known only by its type (axum's `State<AppState>`) is one of these.
     constructed: BTreeMap<TypeId, BTreeMap<String, Abs>>,
+    /// Local types already handed to foreign code (their foreign-trait methods walked).
+    pub handed_over: std::collections::BTreeSet<TypeId>,
 }
 
 impl<'a> Walker<'a> {
@@ -81,6 +83,7 @@ impl<'a> Walker<'a> {
             const_stack: Vec::new(),
             self_hint: None,
             constructed: BTreeMap::new(),
+            handed_over: std::collections::BTreeSet::new(),
         }
     }
 
