@@ -7,6 +7,16 @@ use std::rc::Rc;
 
 use syn::spanned::Spanned;
 
+/// Byte offset where a chain's base expression starts.
+fn chain_start(base: &syn::Expr) -> usize {
+    base.span().byte_range().start
+}
+
+/// Byte offset where a method call ends: after its closing parenthesis.
+fn chain_end(m: &syn::ExprMethodCall) -> usize {
+    m.paren_token.span.close().byte_range().end
+}
+
 use super::abs::Abs;
 use super::index::{Def, FnId, TraitId};
 use super::resolve::Target;
@@ -163,17 +173,41 @@ impl Walker<'_> {
     }
 
     /// `recv.method(args)`.
+    /// `recv.a(..).b(..).c(..)`: the chain is walked in a loop from its base, not by
+    /// recursion, so builder chains of any length cannot exhaust the stack.
     pub fn method_call(&mut self, m: &syn::ExprMethodCall) -> Abs {
-        let recv = self.eval(&m.receiver);
+        let mut links = vec![m];
+        let mut base: &syn::Expr = &m.receiver;
+        loop {
+            match base {
+                syn::Expr::MethodCall(inner) => {
+                    links.push(inner);
+                    base = &inner.receiver;
+                }
+                syn::Expr::Await(a) => base = &a.base,
+                syn::Expr::Try(t) => base = &t.expr,
+                _ => break,
+            }
+        }
+        let chain_start = chain_start(base);
+        let mut value = self.eval(base);
+        for link in links.into_iter().rev() {
+            value = self.apply_method(value, link, chain_start);
+        }
+        value
+    }
+
+    /// One method call of a chain, on the value its receiver evaluated to.
+    fn apply_method(&mut self, recv: Abs, m: &syn::ExprMethodCall, chain_start: usize) -> Abs {
         let args = self.eval_args(m.args.iter());
         let method = m.method.to_string();
         let site = self.location(m.method.span());
         match recv {
             Abs::Client(package) => match self.client_impl_method(&package, &method) {
                 Some(id) => self.invoke(id, Some(Abs::Client(package)), args, Some(site)),
-                None => self.client_method(package, &method, m),
+                None => self.client_method(package, &method, m, chain_start),
             },
-            Abs::Builder(id) => self.builder_method(id, &method, &args, m),
+            Abs::Builder(id) => self.builder_method(id, &method, &args, m, chain_start),
             Abs::Instance { ty, .. } => match self.find_method(ty, &method) {
                 Some(id) => self.invoke(id, Some(recv), args, Some(site)),
                 None if tables::PASSTHROUGH_METHODS.contains(&method.as_str()) => recv,
@@ -182,7 +216,7 @@ impl Walker<'_> {
                     Abs::Unknown
                 }
             },
-            Abs::Dyn(traits) => self.dyn_method(&traits, &method, args, m),
+            Abs::Dyn(traits) => self.dyn_method(&traits, &method, args, m, chain_start),
             Abs::Val(value) => self.value_method(value, &method, args),
             Abs::Foreign => {
                 self.invoke_fn_refs(&args, &site);
@@ -196,7 +230,7 @@ impl Walker<'_> {
                 {
                     let why =
                         "`.send()` on a request whose client type is not known here".to_string();
-                    self.report_unresolved(m.method.span(), m.span(), why);
+                    self.report_unresolved(m.method.span(), chain_start..chain_end(m), why);
                 }
                 Abs::Unknown
             }
@@ -217,7 +251,13 @@ impl Walker<'_> {
     }
 
     /// A method on a client: an operation (a new request), a waiter, or a passthrough.
-    fn client_method(&mut self, package: Rc<str>, method: &str, m: &syn::ExprMethodCall) -> Abs {
+    fn client_method(
+        &mut self,
+        package: Rc<str>,
+        method: &str,
+        m: &syn::ExprMethodCall,
+        chain_start: usize,
+    ) -> Abs {
         if tables::PASSTHROUGH_METHODS.contains(&method) {
             return Abs::Client(package);
         }
@@ -229,8 +269,7 @@ impl Walker<'_> {
             None => (Operation::Method(method.to_string()), Via::Call),
         };
         let location = self.location(m.method.span());
-        let whole = m.span();
-        let call = crate::facts::call_text(self.text(whole));
+        let call = crate::facts::call_text(self.text_range(chain_start..chain_end(m)));
         let chain = self.chain(&location);
         self.calls.push(CallFact {
             client: Client {
@@ -247,7 +286,7 @@ impl Walker<'_> {
         self.pending.push(Pending {
             fact: self.calls.len() - 1,
             sealed: false,
-            start: whole.byte_range().start,
+            start: chain_start,
         });
         Abs::Builder(self.pending.len() - 1)
     }
@@ -259,6 +298,7 @@ impl Walker<'_> {
         method: &str,
         args: &[Abs],
         m: &syn::ExprMethodCall,
+        chain_start: usize,
     ) -> Abs {
         let Some(pending) = self.pending.get(id) else {
             return Abs::Unknown;
@@ -270,9 +310,8 @@ impl Walker<'_> {
             return Abs::Foreign;
         }
         // The same expression goes on: widen the call text to it.
-        let whole = m.span();
-        if whole.byte_range().start == start {
-            let call = crate::facts::call_text(self.text(whole));
+        if chain_start == start {
+            let call = crate::facts::call_text(self.text_range(chain_start..chain_end(m)));
             if let Some(f) = self.calls.get_mut(fact) {
                 f.call = call;
             }
@@ -377,6 +416,7 @@ impl Walker<'_> {
         method: &str,
         args: Vec<Abs>,
         m: &syn::ExprMethodCall,
+        chain_start: usize,
     ) -> Abs {
         let ix = self.ix;
         let all = ix.with_supertraits(traits);
@@ -428,7 +468,7 @@ impl Walker<'_> {
                 ix.traits[tr].name,
                 reaching.join(", ")
             );
-            self.report_unresolved(m.method.span(), m.span(), why);
+            self.report_unresolved(m.method.span(), chain_start..chain_end(m), why);
         }
         Abs::Unknown
     }

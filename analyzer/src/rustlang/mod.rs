@@ -28,6 +28,34 @@ use walker::Walker;
 /// handler, or whole), or a package folder / its `Cargo.toml` (then the function names the
 /// binary, else the package's only binary is meant, and its `main` is the handler).
 pub fn analyze(ctx: &Context, entry: &Entry) -> FunctionFacts {
+    // syn and the walker recurse over the syntax tree; a thread with a large stack keeps
+    // deeply nested code from overflowing, and ends with its proc-macro2 source map.
+    let outcome = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("iamsynth-rust".into())
+            .stack_size(ANALYSIS_STACK_BYTES)
+            .spawn_scoped(scope, || analyze_on_this_thread(ctx, entry))
+            .map(|handle| handle.join())
+    });
+    match outcome {
+        Ok(Ok(facts)) => facts,
+        // Could not start a thread: analyse here instead.
+        Err(_) => analyze_on_this_thread(ctx, entry),
+        Ok(Err(_)) => FunctionFacts {
+            diagnostics: vec![Diagnostic::warning(
+                &entry.file,
+                0,
+                "Rust analysis failed on this function (an internal error); its calls are not listed",
+            )],
+            ..FunctionFacts::default()
+        },
+    }
+}
+
+/// Stack for an analysis thread: generous, since deep nesting is legal Rust.
+const ANALYSIS_STACK_BYTES: usize = 256 * 1024 * 1024;
+
+fn analyze_on_this_thread(ctx: &Context, entry: &Entry) -> FunctionFacts {
     let root = ctx.root.canonicalize().unwrap_or_else(|_| ctx.root.clone());
     let mut diagnostics = Vec::new();
     let Some((entry_path, function)) = entry_target(&root, entry, &mut diagnostics) else {

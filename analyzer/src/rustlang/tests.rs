@@ -341,3 +341,73 @@ fn foreign_trait_impls_of_values_handed_to_the_runtime_are_walked() {
     );
     assert_eq!(chains(&facts), ["main@47 > Forwarder::call@33"]);
 }
+
+/// Writes `files` into a fresh project and analyses `entry`.
+fn run_files(files: &[(&str, &str)], file: &str, function: Option<&str>) -> FunctionFacts {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, text) in files {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        std::fs::write(full, text).expect("write");
+    }
+    let ctx = Context::new(dir.path());
+    let entry = Entry {
+        file: file.to_string(),
+        function: function.map(str::to_string),
+    };
+    super::analyze(&ctx, &entry)
+}
+
+#[test]
+fn hostile_projects_give_diagnostics_not_panics() {
+    let chain: String = (0..400).map(|i| format!(".key(\"k{i}\")")).collect();
+    let main = format!(
+        r#"
+#[path = "main.rs"]
+mod again;
+mod missing;
+mod a {{ pub use super::b::f; }}
+mod b {{ pub use super::a::f; }}
+use a::f as g;
+macro_rules! boom {{ ($($t:tt)*) => {{}} }}
+fn rec(c: &aws_sdk_s3::Client) {{ rec(c); c.head_bucket().bucket("x").send(); }}
+#[tokio::main]
+async fn main() {{
+    let c = aws_sdk_s3::Client::new(&aws_config::load_from_env().await);
+    g();
+    boom!(c.list_buckets().send() => weird tokens);
+    tokio::select! {{ r = c.delete_bucket().bucket("gone").send() => {{}} }}
+    let _ = c.get_object().bucket("deep"){chain}.send().await;
+    rec(&c);
+    let _ = format!("{{a b}} {{:?}} {{9}}", c);
+}}
+"#
+    );
+    let facts = run_files(
+        &[("src/main.rs", &main), ("src/broken.rs", "fn (")],
+        "src/main.rs",
+        Some("main"),
+    );
+    let ops: Vec<String> = facts
+        .calls
+        .iter()
+        .map(|c| format!("{:?}", c.operation))
+        .collect();
+    assert_eq!(ops, ["Method(\"get_object\")", "Method(\"head_bucket\")"]);
+    let notes: Vec<String> = facts.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert_eq!(
+        notes,
+        [
+            "note: src/main.rs:4: module `missing` has no source file here; not analysed",
+            "note: src/main.rs:14: cannot read inside macro `boom!`; SDK calls in it are not analysed",
+            "note: src/main.rs:15: cannot read inside macro `select!`; SDK calls in it are not analysed",
+        ]
+    );
+    // A file that does not parse is a warning, never a panic.
+    let broken = run_files(&[("src/broken.rs", "fn (")], "src/broken.rs", None);
+    assert!(
+        broken.diagnostics[0]
+            .message
+            .starts_with("cannot parse Rust:")
+    );
+}

@@ -121,13 +121,13 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// The source text under `span` in the current file.
-    pub fn text(&self, span: proc_macro2::Span) -> &'a str {
+    /// The source text between two byte offsets of the current file.
+    pub fn text_range(&self, range: std::ops::Range<usize>) -> &'a str {
         let ix: &'a Index = self.ix;
         let Some(file) = self.frame().and_then(|f| ix.files.get(f.file)) else {
             return "";
         };
-        file.text.get(span.byte_range()).unwrap_or("")
+        file.text.get(range).unwrap_or("")
     }
 
     /// The chain from the root to the current frame, the last step standing at `at`.
@@ -805,11 +805,11 @@ impl<'a> Walker<'a> {
     pub fn report_unresolved(
         &mut self,
         span: proc_macro2::Span,
-        whole: proc_macro2::Span,
+        text: std::ops::Range<usize>,
         why: String,
     ) {
         let location = self.location(span);
-        let call = crate::facts::call_text(self.text(whole));
+        let call = crate::facts::call_text(self.text_range(text));
         self.unresolved.push(Unresolved {
             location,
             call,
