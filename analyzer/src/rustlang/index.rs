@@ -349,6 +349,11 @@ impl Index {
                     }
                 }
                 syn::Item::Mod(m) => self.add_mod(module, file, m, dirs),
+                syn::Item::Macro(m) => {
+                    if let Some(items) = lazy_static_items(&m.mac) {
+                        self.add_items(module, file, items, dirs);
+                    }
+                }
                 _ => {}
             }
         }
@@ -633,6 +638,27 @@ pub fn type_path_segments(ty: &syn::Type) -> Option<Vec<String>> {
         syn::Type::Paren(p) => type_path_segments(&p.elem),
         _ => None,
     }
+}
+
+/// The statics of `lazy_static! { static ref NAME: Type = expr; }`, read as plain
+/// statics (the `ref` dropped): their types and initialisers say what they hold.
+fn lazy_static_items(mac: &syn::Macro) -> Option<Vec<syn::Item>> {
+    if mac.path.segments.last()?.ident != "lazy_static" {
+        return None;
+    }
+    let mut tokens = Vec::new();
+    let mut after_static = false;
+    for token in mac.tokens.clone() {
+        let is_ref = matches!(&token, proc_macro2::TokenTree::Ident(i) if i == "ref");
+        if !(after_static && is_ref) {
+            after_static = matches!(&token, proc_macro2::TokenTree::Ident(i) if i == "static");
+            tokens.push(token);
+        } else {
+            after_static = false;
+        }
+    }
+    let stream: proc_macro2::TokenStream = tokens.into_iter().collect();
+    syn::parse2::<syn::File>(stream).ok().map(|f| f.items)
 }
 
 fn path_attribute(attrs: &[syn::Attribute]) -> Option<String> {

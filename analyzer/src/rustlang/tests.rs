@@ -411,3 +411,28 @@ async fn main() {{
             .starts_with("cannot parse Rust:")
     );
 }
+
+#[test]
+fn lazy_static_clients_and_names_are_statics() {
+    let main = r#"use lazy_static::lazy_static;
+use aws_sdk_sqs::Client;
+
+lazy_static! {
+    static ref QUEUE: String = std::env::var("QUEUE_URL").unwrap();
+    pub static ref SQS: Client = make();
+}
+
+fn make() -> Client {
+    unimplemented!()
+}
+
+fn main() {
+    SQS.purge_queue().queue_url(QUEUE.as_str()).send();
+}
+"#;
+    let facts = run_files(&[("src/main.rs", main)], "src/main.rs", Some("main"));
+    assert_eq!(
+        calls(&facts),
+        ["aws-sdk-sqs purge_queue src/main.rs:14 queue_url=env(QUEUE_URL)"]
+    );
+}
