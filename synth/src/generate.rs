@@ -104,14 +104,21 @@ pub fn generate(catalog: &Catalog, options: &Options) -> Result<Report, Generate
                 ctx.search_paths = spec.search_paths.clone();
             }
             let facts = analyzer::analyze(&ctx, job.language, &job.entry);
-            let resolved = resolve::resolve(catalog, &facts);
-            FunctionReport {
+            let mut resolved = resolve::resolve(catalog, &facts);
+            if let Some(spec) = &job.spec {
+                crate::platform::apply(spec, &mut resolved);
+            }
+            let mut function = FunctionReport {
                 name: job.name,
                 entry: job.entry,
                 language: job.language,
                 spec: job.spec,
                 resolved,
+            };
+            if let Some(warning) = size_warning(&function) {
+                function.resolved.diagnostics.push(warning);
             }
+            function
         })
         .collect();
     if whole_files {
@@ -120,6 +127,26 @@ pub fn generate(catalog: &Catalog, options: &Options) -> Result<Report, Generate
     functions.sort_by(|a, b| a.name.cmp(&b.name));
     report.functions = functions;
     Ok(report)
+}
+
+/// IAM caps the inline policies of one role at 10,240 characters (whitespace not counted):
+/// say so before a deployment fails. Placeholders are measured as `*`, so names the
+/// template resolves at deploy time can only make the real policy longer.
+fn size_warning(function: &FunctionReport) -> Option<Diagnostic> {
+    let document = function.policy().to_iam_json(&|_| "*".to_string());
+    let size = crate::policy::policy_size(&document);
+    (size > crate::policy::INLINE_ROLE_LIMIT).then(|| {
+        Diagnostic::warning(
+            &function.entry.file,
+            0,
+            format!(
+                "the policy of {} is {size} characters, over IAM's {} character limit for a role's inline policies: attach it as managed policies of at most {} characters each",
+                function.name,
+                crate::policy::INLINE_ROLE_LIMIT,
+                crate::policy::MANAGED_POLICY_LIMIT
+            ),
+        )
+    })
 }
 
 struct Job {

@@ -122,7 +122,11 @@ pub const BINDINGS: &[(&str, &str, &[(&str, Transform)])] = &[
     (
         "events",
         "EventBusName",
-        &[("EventBusName", Transform::AfterLastSlash)],
+        // PutEvents names the bus per entry; an entry without one goes to the default bus.
+        &[
+            ("EventBusName", Transform::AfterLastSlash),
+            ("Entries[].EventBusName", Transform::AfterLastSlash),
+        ],
     ),
     (
         "logs",
@@ -241,14 +245,15 @@ fn fill(
             } else {
                 total += 1;
                 let candidates = binding(prefix, variable);
+                let root = |m: &str| m.split_once("[].").map_or(m, |(list, _)| list).to_string();
                 if candidates
                     .iter()
-                    .any(|(m, _)| members.iter().any(|x| x == m))
+                    .any(|(m, _)| members.iter().any(|x| *x == root(m)))
                 {
                     bindable += 1;
                 }
                 let found = candidates.iter().find_map(|(member, transform)| {
-                    scope.get(*member).map(|v| render(v, *transform))
+                    member_value(scope, member, prefix, variable).map(|v| render(&v, *transform))
                 });
                 let found = found.or_else(|| {
                     DEFAULTS
@@ -274,6 +279,39 @@ fn fill(
         arn.push_str(rest);
     }
     (filled, bindable, total, arns)
+}
+
+/// The value of `member` in the arguments. `List[].Member` reads that member of every element
+/// of a list argument; an element without it takes the service's documented default.
+fn member_value(
+    scope: &BTreeMap<String, Value>,
+    member: &str,
+    prefix: &str,
+    variable: &str,
+) -> Option<Value> {
+    let Some((list, inner)) = member.split_once("[].") else {
+        return scope.get(member).cloned();
+    };
+    let default = DEFAULTS
+        .iter()
+        .find(|(p, v, _)| *p == prefix && *v == variable)
+        .map(|(_, _, d)| Value::str(*d));
+    match scope.get(list)? {
+        Value::List { items } => Some(Value::List {
+            items: items
+                .iter()
+                .map(|item| match item {
+                    Value::Map { entries } => entries
+                        .get(inner)
+                        .cloned()
+                        .or_else(|| default.clone())
+                        .unwrap_or(Value::Unknown),
+                    _ => Value::Unknown,
+                })
+                .collect(),
+        }),
+        _ => Some(Value::Unknown),
+    }
 }
 
 /// The members that fill `variable`: the table's row, else the member named like the
@@ -551,6 +589,35 @@ mod tests {
                 &members(&["TableName"])
             ),
             ["arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*"]
+        );
+    }
+
+    #[test]
+    fn eventbridge_buses_come_from_each_entry() {
+        let c = catalog();
+        let m = members(&["Entries"]);
+        let entry = |bus: Option<&str>| Value::Map {
+            entries: bus
+                .map(|b| ("EventBusName".to_string(), Value::str(b)))
+                .into_iter()
+                .chain([("Detail".to_string(), Value::Unknown)])
+                .collect(),
+        };
+        let bus = "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/";
+        let two = scope(&[(
+            "Entries",
+            Value::List {
+                items: vec![entry(Some("orders")), entry(None)],
+            },
+        )]);
+        assert_eq!(
+            resources(c, "events:PutEvents", &two, &m),
+            [format!("{bus}orders"), format!("{bus}default")]
+        );
+        let unknown = scope(&[("Entries", Value::Unknown)]);
+        assert_eq!(
+            resources(c, "events:PutEvents", &unknown, &m),
+            [format!("{bus}*")]
         );
     }
 

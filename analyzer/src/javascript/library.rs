@@ -1,0 +1,135 @@
+//! Modelled libraries (`grammars/libraries/javascript.toml`): a call of a library function,
+//! constructor or method becomes the SDK calls the library makes.
+//!
+//! Argument sources in a model's `args` (JavaScript reading of the shared format):
+//! `"0"` the first argument; `"name"` or `"a.b"` a property (path) of the first object
+//! argument; a trailing `.*` takes every value of that object as a list (middy's
+//! `fetchData: { key: '/param' }`); `"=text"` a fixed string.
+
+use std::collections::BTreeMap;
+
+use tree_sitter::Node;
+
+use crate::facts::{Client, Operation, Via};
+use crate::libraries::{self, LibraryModel};
+use crate::project::Language;
+use crate::value::Value;
+
+use super::interp::Interp;
+use super::sym::Sym;
+
+/// Emits the facts of every model for `callable` in `package`; false when none matches.
+pub fn apply<'a>(
+    interp: &mut Interp<'a, '_>,
+    node: Node<'a>,
+    package: &str,
+    callable: &str,
+    args: &[Sym<'a>],
+) -> bool {
+    let models: Vec<&'static LibraryModel> = libraries::for_language(Language::JavaScript)
+        .filter(|m| m.module == package && m.callable == callable)
+        .collect();
+    for model in models.iter().filter(|m| applies(m, args)) {
+        let members = members(model, args);
+        let client = Client {
+            sdk: model.sdk,
+            service: model.service.clone(),
+        };
+        for method in &model.methods {
+            interp.emit(
+                node,
+                client.clone(),
+                Operation::Method(method.clone()),
+                members.clone(),
+                Via::Library,
+            );
+        }
+    }
+    !models.is_empty()
+}
+
+/// Whether the library has modelled methods on `class` (so its instances are tracked).
+pub fn has_class(package: &str, class: &str) -> bool {
+    let prefix = format!("{class}.");
+    libraries::for_language(Language::JavaScript)
+        .any(|m| m.module == package && m.callable.starts_with(&prefix))
+}
+
+fn members(model: &LibraryModel, args: &[Sym<'_>]) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    for (member, source) in &model.args {
+        if let Some(value) = argument(source, args) {
+            out.insert(member.clone(), value);
+        }
+    }
+    out
+}
+
+/// Whether a model applies: every value selection (`.*`) it makes is non-empty or unknown.
+fn applies(model: &LibraryModel, args: &[Sym<'_>]) -> bool {
+    model.args.values().filter(|s| s.contains(".*")).all(
+        |source| !matches!(argument(source, args), Some(Value::List { items }) if items.is_empty()),
+    )
+}
+
+fn argument(source: &str, args: &[Sym<'_>]) -> Option<Value> {
+    if let Some(fixed) = source.strip_prefix('=') {
+        return Some(Value::str(fixed));
+    }
+    if let Ok(position) = source.parse::<usize>() {
+        return args.get(position).map(Sym::to_value);
+    }
+    let options = args.iter().find(|a| matches!(a, Sym::Obj(_)))?;
+    // `.*` selects every value, `.*/` those ending in '/', `.*!/` the others.
+    let (path, selection) = match source.split_once(".*") {
+        Some((path, "")) => (path, Some(Selection::All)),
+        Some((path, "/")) => (path, Some(Selection::Slash)),
+        Some((path, "!/")) => (path, Some(Selection::NoSlash)),
+        Some(_) => return None,
+        None => (source, None),
+    };
+    let mut current = options.clone();
+    for part in path.split('.') {
+        current = current.property(part)?;
+    }
+    let Some(selection) = selection else {
+        return Some(current.to_value());
+    };
+    match current {
+        Sym::Obj(object) => Some(Value::List {
+            items: object
+                .borrow()
+                .values()
+                .map(Sym::to_value)
+                .filter(|v| selection.keeps(v))
+                .collect(),
+        }),
+        _ => Some(Value::Unknown),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Selection {
+    All,
+    Slash,
+    NoSlash,
+}
+
+impl Selection {
+    /// Unknown values are kept by every selection: they may be either kind.
+    fn keeps(self, value: &Value) -> bool {
+        let ends_in_slash = match value {
+            Value::Str { value } => Some(value.ends_with('/')),
+            Value::Concat { parts } => match parts.last() {
+                Some(Value::Str { value }) => Some(value.ends_with('/')),
+                _ => None,
+            },
+            _ => None,
+        };
+        match (self, ends_in_slash) {
+            (Selection::All, _) | (_, None) => true,
+            (Selection::Slash, Some(slash)) => slash,
+            (Selection::NoSlash, Some(slash)) => !slash,
+        }
+    }
+}

@@ -1,0 +1,418 @@
+//! Loading the local module graph: parse the entry file, find the modules it imports
+//! (`grammars/*/imports.scm`), resolve them, and repeat level by level, parsing each level
+//! in parallel. Bundles, `.d.ts` files and `node_modules` are skipped with a note.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+use tree_sitter::{Language as Grammar, Parser, Query, QueryCursor, StreamingIterator, Tree};
+
+use crate::source::{read_source, relative};
+use crate::{Context, Diagnostic};
+
+use super::tsconfig::TsConfig;
+
+/// A line longer than this marks a minified bundle: skipped, never parsed.
+pub const MAX_LINE_CHARS: usize = 10_000;
+
+/// Extensions tried, in order, for a specifier written without one.
+const EXTENSIONS: [&str; 8] = ["ts", "tsx", "mts", "cts", "js", "mjs", "cjs", "jsx"];
+
+/// Which tree-sitter grammar parses a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    JavaScript,
+    TypeScript,
+    Tsx,
+}
+
+impl Dialect {
+    pub fn of_path(path: &Path) -> Option<Dialect> {
+        let name = path.file_name()?.to_str()?;
+        if [".d.ts", ".d.mts", ".d.cts"]
+            .iter()
+            .any(|s| name.ends_with(s))
+        {
+            return None;
+        }
+        match path.extension()?.to_str()? {
+            "js" | "mjs" | "cjs" | "jsx" => Some(Dialect::JavaScript),
+            "ts" | "mts" | "cts" => Some(Dialect::TypeScript),
+            "tsx" => Some(Dialect::Tsx),
+            _ => None,
+        }
+    }
+
+    pub fn grammar(self) -> Grammar {
+        match self {
+            Dialect::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+            Dialect::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Dialect::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        }
+    }
+
+    /// The import-specifier query for this grammar, compiled once.
+    fn imports_query(self) -> Option<&'static Query> {
+        static JS: OnceLock<Option<Query>> = OnceLock::new();
+        static TS: OnceLock<Option<Query>> = OnceLock::new();
+        static TSX: OnceLock<Option<Query>> = OnceLock::new();
+        let (cell, text) = match self {
+            Dialect::JavaScript => (
+                &JS,
+                include_str!("../../../grammars/javascript/imports.scm"),
+            ),
+            Dialect::TypeScript => (
+                &TS,
+                include_str!("../../../grammars/typescript/imports.scm"),
+            ),
+            Dialect::Tsx => (
+                &TSX,
+                include_str!("../../../grammars/typescript/imports.scm"),
+            ),
+        };
+        cell.get_or_init(|| Query::new(&self.grammar(), text).ok())
+            .as_ref()
+    }
+}
+
+/// One parsed source file.
+pub struct ParsedFile {
+    /// Relative to the root, with `/`.
+    pub rel: String,
+    pub path: PathBuf,
+    pub text: String,
+    pub tree: Tree,
+    /// Specifier as written -> the file it resolves to (index into `Program::files`), for
+    /// local modules only.
+    pub resolved: HashMap<String, usize>,
+}
+
+/// The entry file and every local module it reaches through imports.
+pub struct Program {
+    pub files: Vec<ParsedFile>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Why a path is not parsed.
+fn skip_reason(rel: &str, text: &str) -> Option<String> {
+    if rel.ends_with(".min.js") || rel.ends_with(".min.mjs") || rel.ends_with(".min.cjs") {
+        return Some("skipped: minified bundle (.min.js)".into());
+    }
+    if text.lines().any(|l| l.len() > MAX_LINE_CHARS) {
+        return Some(format!(
+            "skipped: a line over {MAX_LINE_CHARS} characters marks a generated bundle"
+        ));
+    }
+    None
+}
+
+fn has_node_modules(rel: &str) -> bool {
+    rel.split('/').any(|c| c == "node_modules")
+}
+
+/// Parses one file and collects its import specifiers.
+fn parse_one(ctx: &Context, path: &Path) -> Result<(ParsedFile, Vec<String>), Diagnostic> {
+    let source = read_source(&ctx.root, path)?;
+    let dialect = Dialect::of_path(&source.path).ok_or_else(|| {
+        Diagnostic::note(
+            &source.rel,
+            0,
+            "skipped: not a JavaScript or TypeScript source file",
+        )
+    })?;
+    if let Some(reason) = skip_reason(&source.rel, &source.text) {
+        return Err(Diagnostic::note(&source.rel, 0, reason));
+    }
+    let mut parser = Parser::new();
+    parser
+        .set_language(&dialect.grammar())
+        .map_err(|e| Diagnostic::warning(&source.rel, 0, format!("parser unavailable: {e}")))?;
+    let tree = parser
+        .parse(&source.text, None)
+        .ok_or_else(|| Diagnostic::warning(&source.rel, 0, "could not be parsed"))?;
+    let mut specs = Vec::new();
+    if let Some(query) = dialect.imports_query() {
+        let mut cursor = QueryCursor::new();
+        let mut matches = cursor.matches(query, tree.root_node(), source.text.as_bytes());
+        let spec_index = query.capture_index_for_name("spec");
+        while let Some(m) = matches.next() {
+            for capture in m.captures() {
+                if Some(capture.index) == spec_index
+                    && let Ok(text) = capture.node.utf8_text(source.text.as_bytes())
+                {
+                    specs.push(text.to_string());
+                }
+            }
+        }
+    }
+    specs.sort();
+    specs.dedup();
+    Ok((
+        ParsedFile {
+            rel: source.rel,
+            path: source.path,
+            text: source.text,
+            tree,
+            resolved: HashMap::new(),
+        },
+        specs,
+    ))
+}
+
+/// A syntax-error note for files tree-sitter had to recover.
+fn syntax_diagnostic(file: &ParsedFile) -> Option<Diagnostic> {
+    let root = file.tree.root_node();
+    if !root.has_error() {
+        return None;
+    }
+    let mut cursor = root.walk();
+    let mut line = 0;
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            line = node.start_position().row as u32 + 1;
+            break;
+        }
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        if cursor.goto_next_sibling() {
+            continue;
+        }
+        break;
+    }
+    Some(Diagnostic::warning(
+        &file.rel,
+        line,
+        "syntax error; the parts that parse are still analysed",
+    ))
+}
+
+/// Loads the entry file and its local module graph.
+pub fn load(ctx: &Context, entry: &Path) -> Program {
+    let mut resolver = Resolver::new(ctx);
+    let mut files: Vec<ParsedFile> = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut index_of: HashMap<PathBuf, Option<usize>> = HashMap::new();
+    let mut frontier: Vec<PathBuf> = vec![ctx.root.join(entry)];
+    index_of.insert(ctx.root.join(entry), None);
+    // Which (file, spec) pairs wait for which path.
+    let mut pending: Vec<(usize, String, PathBuf)> = Vec::new();
+    while !frontier.is_empty() {
+        let parsed: Vec<(PathBuf, Result<(ParsedFile, Vec<String>), Diagnostic>)> = frontier
+            .par_iter()
+            .map(|path| (path.clone(), parse_one(ctx, path)))
+            .collect();
+        frontier = Vec::new();
+        for (path, result) in parsed {
+            match result {
+                Ok((file, specs)) => {
+                    let index = files.len();
+                    diagnostics.extend(syntax_diagnostic(&file));
+                    for spec in specs {
+                        match resolver.resolve(&file.path, &spec) {
+                            Resolved::File(target) => {
+                                let rel = relative(&ctx.root, &target);
+                                if has_node_modules(&rel) && !resolver.in_search_path(&target) {
+                                    diagnostics.push(Diagnostic::note(
+                                        &file.rel,
+                                        0,
+                                        format!("`{spec}` is in node_modules; not analysed"),
+                                    ));
+                                    continue;
+                                }
+                                if !index_of.contains_key(&target) {
+                                    index_of.insert(target.clone(), None);
+                                    frontier.push(target.clone());
+                                }
+                                pending.push((index, spec, target));
+                            }
+                            Resolved::Missing => diagnostics.push(Diagnostic::note(
+                                &file.rel,
+                                0,
+                                format!(
+                                    "import `{spec}` does not resolve to a file in the project"
+                                ),
+                            )),
+                            Resolved::Package => {}
+                        }
+                    }
+                    index_of.insert(path, Some(index));
+                    files.push(file);
+                }
+                Err(diagnostic) => diagnostics.push(diagnostic),
+            }
+        }
+        frontier.sort();
+    }
+    for (from, spec, target) in pending {
+        if let Some(Some(to)) = index_of.get(&target) {
+            files[from].resolved.insert(spec, *to);
+        }
+    }
+    Program { files, diagnostics }
+}
+
+enum Resolved {
+    File(PathBuf),
+    Package,
+    Missing,
+}
+
+/// Resolves module specifiers the way Node and TypeScript do, for project files only.
+struct Resolver<'c> {
+    ctx: &'c Context,
+    /// Nearest tsconfig.json per folder.
+    tsconfigs: BTreeMap<PathBuf, Option<TsConfig>>,
+}
+
+impl<'c> Resolver<'c> {
+    fn new(ctx: &'c Context) -> Self {
+        Self {
+            ctx,
+            tsconfigs: BTreeMap::new(),
+        }
+    }
+
+    fn in_search_path(&self, path: &Path) -> bool {
+        self.ctx
+            .search_paths
+            .iter()
+            .any(|sp| path.starts_with(self.ctx.root.join(sp)))
+    }
+
+    fn resolve(&mut self, from: &Path, spec: &str) -> Resolved {
+        let dir = from.parent().unwrap_or(&self.ctx.root).to_path_buf();
+        if spec.starts_with("./") || spec.starts_with("../") || spec == "." || spec == ".." {
+            return self.first_file([dir.join(spec)]);
+        }
+        if let Some(rest) = spec.strip_prefix("/opt/") {
+            // Lambda layers are mounted at /opt; the layer's content folder is a search path
+            // (or an ancestor of one, when the search path is its nodejs/node_modules).
+            let mut candidates = Vec::new();
+            for sp in &self.ctx.search_paths {
+                let mut folder = Some(self.ctx.root.join(sp));
+                for _ in 0..3 {
+                    let Some(f) = folder else { break };
+                    candidates.push(f.join(rest));
+                    folder = f.parent().map(Path::to_path_buf);
+                }
+            }
+            return self.first_file(candidates);
+        }
+        if spec.starts_with('/') || spec.contains(':') {
+            return Resolved::Missing;
+        }
+        let mut candidates = Vec::new();
+        if let Some(config) = self.tsconfig_for(&dir) {
+            candidates.extend(config.candidates(spec));
+        }
+        for sp in &self.ctx.search_paths {
+            candidates.push(self.ctx.root.join(sp).join(spec));
+        }
+        match self.first_file(candidates) {
+            Resolved::File(f) => Resolved::File(f),
+            _ => Resolved::Package,
+        }
+    }
+
+    /// The first candidate that names a file, trying extensions and index files.
+    fn first_file(&self, candidates: impl IntoIterator<Item = PathBuf>) -> Resolved {
+        for base in candidates {
+            let base = normalise(&base);
+            if !base.starts_with(&self.ctx.root) {
+                continue;
+            }
+            if let Some(found) = file_for(&base) {
+                return Resolved::File(found);
+            }
+            // Type declarations hold no code: nothing to analyse, nothing missing.
+            let name = base.file_name().map(|n| n.to_string_lossy().into_owned());
+            if let Some(name) = name
+                && (base.with_file_name(format!("{name}.d.ts")).is_file()
+                    || base.join("index.d.ts").is_file())
+            {
+                return Resolved::Package;
+            }
+        }
+        Resolved::Missing
+    }
+
+    fn tsconfig_for(&mut self, dir: &Path) -> Option<TsConfig> {
+        if let Some(cached) = self.tsconfigs.get(dir) {
+            return cached.clone();
+        }
+        let mut found = None;
+        let mut current = Some(dir.to_path_buf());
+        while let Some(folder) = current {
+            if !folder.starts_with(&self.ctx.root) {
+                break;
+            }
+            let candidate = folder.join("tsconfig.json");
+            if candidate.is_file() {
+                found = TsConfig::load(&self.ctx.root, &candidate);
+                break;
+            }
+            current = folder.parent().map(Path::to_path_buf);
+        }
+        self.tsconfigs.insert(dir.to_path_buf(), found.clone());
+        found
+    }
+}
+
+/// `base` as a file: itself, with an extension, with a TS extension in place of a JS one
+/// (`./repo.js` written in TS source means `./repo.ts`), or its `index` file.
+fn file_for(base: &Path) -> Option<PathBuf> {
+    let is_source = |p: &Path| p.is_file() && Dialect::of_path(p).is_some();
+    if let Some(ext) = base.extension().and_then(|e| e.to_str()) {
+        let swaps: &[&str] = match ext {
+            "js" => &["ts", "tsx"],
+            "mjs" => &["mts"],
+            "cjs" => &["cts"],
+            "jsx" => &["tsx"],
+            _ => &[],
+        };
+        for swap in swaps {
+            let candidate = base.with_extension(swap);
+            if is_source(&candidate) {
+                return Some(candidate);
+            }
+        }
+    }
+    if is_source(base) {
+        return Some(base.to_path_buf());
+    }
+    let name = base.file_name()?.to_string_lossy().into_owned();
+    for ext in EXTENSIONS {
+        let candidate = base.with_file_name(format!("{name}.{ext}"));
+        if is_source(&candidate) {
+            return Some(candidate);
+        }
+    }
+    if base.is_dir() {
+        for ext in EXTENSIONS {
+            let candidate = base.join(format!("index.{ext}"));
+            if is_source(&candidate) {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+/// Removes `.` and `..` components without touching the file system.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}

@@ -1,0 +1,541 @@
+//! Fact-level tests on the fixtures under `fixtures/javascript` and `fixtures/typescript`.
+//! Each expectation is written by hand from the fixture's source: one line per fact,
+//! `file:line sdk service operation via args`.
+
+use std::path::PathBuf;
+
+use crate::facts::{Operation, Sdk, Via};
+use crate::value::Value;
+use crate::{Context, Entry, FunctionFacts};
+
+fn fixture(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(path)
+}
+
+fn run(dir: &str, file: &str, function: Option<&str>) -> FunctionFacts {
+    let ctx = Context::new(fixture(dir));
+    run_with(ctx, file, function)
+}
+
+fn run_with(ctx: Context, file: &str, function: Option<&str>) -> FunctionFacts {
+    super::analyze(
+        &ctx,
+        &Entry {
+            file: file.to_string(),
+            function: function.map(str::to_string),
+        },
+    )
+}
+
+fn value(v: &Value) -> String {
+    match v {
+        Value::Str { value } => format!("{value:?}"),
+        Value::Scalar { value } => value.clone(),
+        Value::Env { name, default } => match default {
+            Some(d) => format!("env({name}|{})", value(d)),
+            None => format!("env({name})"),
+        },
+        Value::Infra(r) => format!("infra({})", r.logical_id),
+        Value::Concat { parts } => parts.iter().map(value).collect::<Vec<_>>().join("+"),
+        Value::List { items } => format!(
+            "[{}]",
+            items.iter().map(value).collect::<Vec<_>>().join(",")
+        ),
+        Value::Map { entries } => format!(
+            "{{{}}}",
+            entries
+                .iter()
+                .map(|(k, v)| format!("{k}:{}", value(v)))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        Value::Unknown => "?".into(),
+    }
+}
+
+/// One line per fact, in the canonical order.
+fn lines(facts: &FunctionFacts) -> Vec<String> {
+    facts
+        .calls
+        .iter()
+        .map(|c| {
+            let sdk = match c.client.sdk {
+                Sdk::JsV2 => "v2",
+                Sdk::JsV3 => "v3",
+                Sdk::Boto3 => "boto3",
+                Sdk::Rust => "rust",
+            };
+            let op = match &c.operation {
+                Operation::Method(m) => m.clone(),
+                Operation::Waiter(w) => format!("waiter:{w}"),
+            };
+            let via = match c.via {
+                Via::Call => "call",
+                Via::Paginator => "paginator",
+                Via::Waiter => "waiter",
+                Via::Presign => "presign",
+                Via::Helper => "helper",
+                Via::Library => "library",
+            };
+            let args: Vec<String> = c
+                .args
+                .iter()
+                .map(|(k, v)| format!("{k}={}", value(v)))
+                .collect();
+            format!(
+                "{}:{} {sdk} {} {op} {via} {}",
+                c.location.file,
+                c.location.line,
+                c.client.service,
+                args.join(" ")
+            )
+            .trim_end()
+            .to_string()
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+fn unresolved(facts: &FunctionFacts) -> Vec<String> {
+    facts
+        .unresolved
+        .iter()
+        .map(|u| format!("{}:{} {}", u.location.file, u.location.line, u.why))
+        .collect()
+}
+
+fn sorted(expected: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[test]
+fn v2_clients_callbacks_promises_and_s3_helpers() {
+    let facts = run("javascript/v2-callbacks", "handler.js", Some("handler"));
+    let upload = "Body=? Bucket=\"reports-bucket\" Key=\"latest.csv\"";
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "handler.js:10 v2 S3 putObject call Body=? Bucket=env(UPLOAD_BUCKET) Key=\"archive/\"+?",
+            "handler.js:12 v2 SQS sendMessage call MessageBody=? QueueUrl=env(QUEUE_URL)",
+            "handler.js:17 v2 S3 getObject call Bucket=env(UPLOAD_BUCKET) Key=?",
+            &format!("handler.js:18 v2 S3 putObject helper {upload}"),
+            &format!("handler.js:18 v2 S3 createMultipartUpload helper {upload}"),
+            &format!("handler.js:18 v2 S3 uploadPart helper {upload}"),
+            &format!("handler.js:18 v2 S3 completeMultipartUpload helper {upload}"),
+            &format!("handler.js:18 v2 S3 abortMultipartUpload helper {upload}"),
+            "handler.js:19 v2 S3 getObject presign Bucket=env(UPLOAD_BUCKET) Expires=60 Key=\"public/readme.txt\"",
+            "handler.js:20 v2 S3 putObject presign Bucket=env(UPLOAD_BUCKET) Key=\"incoming/upload.bin\"",
+        ])
+    );
+    assert!(facts.unresolved.is_empty(), "{:?}", facts.unresolved);
+    let archive = facts
+        .calls
+        .iter()
+        .find(|c| c.location.line == 10)
+        .expect("putObject in archive");
+    let chain: Vec<(&str, u32)> = archive
+        .chain
+        .iter()
+        .map(|s| (s.function.as_str(), s.at.line))
+        .collect();
+    assert_eq!(
+        chain,
+        vec![("handler", 21), ("<anonymous>", 22), ("archive", 10)]
+    );
+}
+
+#[test]
+fn v2_document_client_per_handler() {
+    let dir = "javascript/v2-documentclient";
+    let create = run(dir, "app.js", Some("create"));
+    assert_eq!(
+        lines(&create),
+        sorted(&[
+            "app.js:10 v2 DynamoDB putItem call Item=? TableName=env(ORDERS_TABLE|\"orders-dev\")",
+            "app.js:12 v2 DynamoDB putItem call Item={action:\"create\",id:?} TableName=env(AUDIT_TABLE|\"audit-dev\")",
+        ])
+    );
+    let get = run(dir, "app.js", Some("get"));
+    assert_eq!(
+        lines(&get),
+        sorted(&[
+            "app.js:24 v2 DynamoDB getItem call Key={id:?} TableName=env(ORDERS_TABLE|\"orders-dev\")"
+        ])
+    );
+    let list = run(dir, "app.js", Some("list"));
+    assert_eq!(
+        lines(&list),
+        sorted(&[
+            "app.js:32 v2 DynamoDB query call IndexName=\"byStatus\" KeyConditionExpression=\"#s = :s\" TableName=env(ORDERS_TABLE|\"orders-dev\")",
+            "app.js:33 v2 DynamoDB batchWriteItem call RequestItems={}",
+            "app.js:34 v2 DynamoDB transactWriteItems call TransactItems=[]",
+        ])
+    );
+}
+
+#[test]
+fn v3_commands_built_inline_earlier_and_from_namespaces() {
+    let facts = run("javascript/v3-commands", "index.mjs", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "index.mjs:17 v3 client-s3 GetObjectCommand call Bucket=env(BUCKET) Key=?",
+            "index.mjs:21 v3 client-s3 PutObjectCommand call Body=? Bucket=env(BUCKET) Key=\"copies/\"+?",
+            "index.mjs:23 v3 client-s3 ListObjectsV2Command paginator Bucket=env(BUCKET) Prefix=\"copies/\"",
+            "index.mjs:27 v3 client-sqs SendMessageCommand call MessageBody=? QueueUrl=env(QUEUE_URL)",
+            "index.mjs:28 v3 client-sns PublishCommand call Message=\"copied\" TopicArn=env(TOPIC_ARN)",
+            "index.mjs:29 v3 client-dynamodb waiter:waitUntilTableExists waiter TableName=\"jobs\"",
+            "index.mjs:30 v3 client-secrets-manager getSecretValue call SecretId=\"prod/api-key\"",
+        ])
+    );
+    assert!(facts.unresolved.is_empty(), "{:?}", facts.unresolved);
+}
+
+#[test]
+fn v3_lib_dynamodb_commands_and_aggregated_document() {
+    let dir = "javascript/v3-lib-dynamodb";
+    let handler = run(dir, "handler.ts", Some("handler"));
+    assert_eq!(
+        lines(&handler),
+        sorted(&[
+            "handler.ts:22 v3 client-dynamodb GetItemCommand call Key={pk:?} TableName=env(TABLE_NAME)",
+            "handler.ts:27 v3 client-dynamodb PutItemCommand call Item={pk:?} TableName=env(TABLE_NAME)",
+            "handler.ts:28 v3 client-dynamodb UpdateItemCommand call Key={pk:\"counter\"} TableName=env(TABLE_NAME) UpdateExpression=\"ADD #n :one\"",
+            "handler.ts:49 v3 client-dynamodb QueryCommand call IndexName=\"status-index\" KeyConditionExpression=\"#s = :s\" TableName=env(TABLE_NAME)",
+        ])
+    );
+    let cleanup = run(dir, "handler.ts", Some("cleanup"));
+    assert_eq!(
+        lines(&cleanup),
+        sorted(&[
+            "handler.ts:38 v3 client-dynamodb deleteItem call Key={pk:?} TableName=env(TABLE_NAME)",
+            "handler.ts:39 v3 client-dynamodb TransactWriteItemsCommand call TransactItems=[{Delete:{Key:{pk:?},TableName:env(TABLE_NAME)}}]",
+            "handler.ts:60 v3 client-dynamodb ScanCommand paginator TableName=env(TABLE_NAME)",
+            "handler.ts:65 v3 client-dynamodb DeleteItemCommand call Key={pk:\"counter\"} TableName=env(TABLE_NAME)",
+        ])
+    );
+}
+
+#[test]
+fn v3_lib_storage_upload_and_presigners() {
+    let dir = "javascript/v3-upload-presign";
+    let bucket = "Bucket=env(MEDIA_BUCKET|\"media-dev\")";
+    let upload = run(dir, "app.js", Some("upload"));
+    let members = format!("Body=? {bucket} Key=\"uploads/\"+?");
+    let expected: Vec<String> = [
+        "PutObjectCommand",
+        "CreateMultipartUploadCommand",
+        "UploadPartCommand",
+        "CompleteMultipartUploadCommand",
+        "AbortMultipartUploadCommand",
+        "PutObjectTaggingCommand",
+    ]
+    .iter()
+    .map(|c| format!("app.js:10 v3 client-s3 {c} helper {members}"))
+    .collect();
+    let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+    assert_eq!(lines(&upload), sorted(&expected));
+    assert_eq!(
+        lines(&run(dir, "app.js", Some("download"))),
+        sorted(&[&format!(
+            "app.js:20 v3 client-s3 GetObjectCommand presign {bucket} Key=?"
+        )])
+    );
+    assert_eq!(
+        lines(&run(dir, "app.js", Some("form"))),
+        sorted(&[&format!(
+            "app.js:24 v3 client-s3 PutObjectCommand presign {bucket} Key=\"forms/${{filename}}\""
+        )])
+    );
+    assert_eq!(
+        lines(&run(dir, "app.js", Some("direct"))),
+        sorted(&[&format!(
+            "app.js:27 v3 client-s3 PutObjectCommand presign {bucket} Key=?"
+        )])
+    );
+}
+
+#[test]
+fn commonjs_and_es_modules_barrels_lazy_singletons_and_layers() {
+    let mut ctx = Context::new(fixture("javascript/esm-cjs-modules"));
+    ctx.search_paths = vec![PathBuf::from("layers/common/nodejs/node_modules")];
+    let ingest = run_with(ctx.clone(), "src/handlers.js", Some("ingest"));
+    assert_eq!(
+        lines(&ingest),
+        sorted(&[
+            "src/services/notifier.js:6 v2 SNS publish call Message=\"ingested \"+? TopicArn=env(TOPIC_ARN)",
+            "src/services/storage.mjs:15 v3 client-dynamodb PutItemCommand call Item={body:?,id:?} TableName=env(STAGE|\"dev\")+\"-items\"",
+        ])
+    );
+    let notify = ingest
+        .calls
+        .iter()
+        .find(|c| c.location.file.ends_with("notifier.js"))
+        .expect("publish");
+    let chain: Vec<String> = notify
+        .chain
+        .iter()
+        .map(|s| format!("{}@{}:{}", s.function, s.at.file, s.at.line))
+        .collect();
+    assert_eq!(
+        chain,
+        vec![
+            "ingest@src/handlers.js:8",
+            "notify@src/services/notifier.js:6"
+        ]
+    );
+    let report = run_with(ctx, "src/handlers.js", Some("report"));
+    assert_eq!(
+        lines(&report),
+        sorted(&[
+            "layers/common/nodejs/node_modules/common-utils/index.js:6 v3 client-eventbridge PutEventsCommand call Entries=[{Detail:\"{}\",DetailType:\"report\",EventBusName:\"audit\",Source:\"app\"}]",
+            "src/services/storage.mjs:19 v3 client-dynamodb ScanCommand call TableName=\"reports\"",
+        ])
+    );
+    assert!(report.unresolved.is_empty(), "{:?}", report.unresolved);
+}
+
+#[test]
+fn typescript_paths_classes_injection_and_factories() {
+    let dir = "typescript/ts-multi-module";
+    let handler = run(dir, "src/handler.ts", Some("handler"));
+    assert_eq!(
+        lines(&handler),
+        sorted(&[
+            "src/repositories/order-repository.ts:11 v3 client-dynamodb PutItemCommand call Item=? TableName=env(ORDERS_TABLE|\"orders\")",
+            "src/services/receipt-service.ts:16 v3 client-s3 PutObjectCommand call Body=\"{}\" Bucket=env(RECEIPTS_BUCKET) Key=\"receipts/\"+?+\".json\"",
+            "src/services/receipt-service.ts:19 v3 client-sfn StartExecutionCommand call input=\"{}\" stateMachineArn=env(FULFILMENT_ARN)",
+        ])
+    );
+    assert!(handler.unresolved.is_empty(), "{:?}", handler.unresolved);
+    assert!(handler.diagnostics.is_empty(), "{:?}", handler.diagnostics);
+    let save = handler
+        .calls
+        .iter()
+        .find(|c| c.location.line == 11)
+        .expect("save");
+    let chain: Vec<&str> = save.chain.iter().map(|s| s.function.as_str()).collect();
+    assert_eq!(chain, vec!["handler", "OrderRepository.save"]);
+    let lookup = run(dir, "src/handler.ts", Some("lookup"));
+    assert_eq!(
+        lines(&lookup),
+        sorted(&[
+            "src/repositories/order-repository.ts:15 v3 client-dynamodb GetItemCommand call Key={id:?} TableName=env(ORDERS_TABLE|\"orders\")",
+        ])
+    );
+}
+
+#[test]
+fn middy_wrapped_handlers_get_their_own_middlewares() {
+    let dir = "javascript/middy";
+    let handler = run(dir, "handler.mjs", Some("handler"));
+    assert_eq!(
+        lines(&handler),
+        sorted(&[
+            "handler.mjs:12 v3 client-sesv2 SendEmailCommand call Content={Simple:{Body:{Text:{Data:?}},Subject:{Data:\"Hi\"}}} Destination={ToAddresses:[?]} FromEmailAddress=\"welcome@example.com\"",
+            "handler.mjs:25 v3 client-ssm GetParametersCommand library Names=[\"/app/greeting\"]",
+            "handler.mjs:25 v3 client-ssm GetParametersByPathCommand library Path=[\"/app/flags/\"]",
+            "handler.mjs:30 v3 client-secrets-manager GetSecretValueCommand library SecretId=[env(STAGE)+\"/api-key\"]",
+        ])
+    );
+    let stream = run(dir, "handler.mjs", Some("stream"));
+    assert_eq!(
+        lines(&stream),
+        sorted(&[
+            "handler.mjs:33 v3 client-ssm GetParametersCommand library Names=[\"/app/stream-name\"]",
+            "handler.mjs:35 v3 client-kinesis PutRecordCommand call Data=? PartitionKey=\"k\" StreamName=env(STREAM)",
+        ])
+    );
+}
+
+#[test]
+fn powertools_parameters_idempotency_and_traced_clients() {
+    let facts = run("typescript/powertools", "handler.ts", Some("handler"));
+    let table = "TableName=env(IDEMPOTENCY_TABLE|\"idempotency\")";
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            &format!("handler.ts:12 v3 client-dynamodb PutItemCommand library {table}"),
+            &format!("handler.ts:12 v3 client-dynamodb GetItemCommand library {table}"),
+            &format!("handler.ts:12 v3 client-dynamodb UpdateItemCommand library {table}"),
+            &format!("handler.ts:12 v3 client-dynamodb DeleteItemCommand library {table}"),
+            "handler.ts:17 v3 client-ssm GetParameterCommand library Name=\"/payments/endpoint\"",
+            "handler.ts:18 v3 client-ssm GetParametersByPathCommand library Path=\"/payments/limits/\"",
+            "handler.ts:19 v3 client-secrets-manager GetSecretValueCommand library SecretId=\"payments/\"+env(STAGE)+\"/api-key\"",
+            "handler.ts:20 v3 client-ssm GetParameterCommand library Name=\"/payments/region\"",
+            "handler.ts:21 v3 client-sqs SendMessageCommand call MessageBody=? QueueUrl=env(QUEUE_URL)",
+        ])
+    );
+}
+
+#[test]
+fn dynamic_operations_are_unresolved_never_guessed() {
+    let facts = run("javascript/dynamic-calls", "handler.js", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "handler.js:11 v2 S3 deleteObject call Bucket=\"dynamic-bucket\" Key=\"tmp/x\"",
+            "handler.js:13 v2 S3 headObject call Bucket=\"dynamic-bucket\" Key=\"tmp/y\"",
+        ])
+    );
+    assert_eq!(
+        unresolved(&facts),
+        vec![
+            "handler.js:10 the operation name is not a constant",
+            "handler.js:14 the command sent cannot be determined",
+            "handler.js:15 the operation name is not a constant",
+        ]
+    );
+}
+
+#[test]
+fn handler_forms_default_async_function_and_class_methods() {
+    let dir = "javascript/handler-forms";
+    assert_eq!(
+        lines(&run(dir, "default-export.mjs", Some("default"))),
+        sorted(&[
+            "default-export.mjs:6 v3 client-lambda InvokeCommand call FunctionName=\"worker\" Payload=?"
+        ])
+    );
+    assert_eq!(
+        lines(&run(dir, "async-function.ts", Some("handler"))),
+        sorted(&[
+            "async-function.ts:8 v3 client-kms DecryptCommand call CiphertextBlob=? KeyId=\"alias/app\""
+        ])
+    );
+    let class = run(dir, "class-handler.js", Some("handler"));
+    assert_eq!(
+        lines(&class),
+        sorted(&[
+            "class-handler.js:14 v3 client-sns PublishCommand call Message=? TopicArn=env(TOPIC)"
+        ])
+    );
+    let chain: Vec<&str> = class.calls[0]
+        .chain
+        .iter()
+        .map(|s| s.function.as_str())
+        .collect();
+    assert_eq!(chain, vec!["Handler.handle", "Handler.publish"]);
+}
+
+#[test]
+fn whole_file_mode_reaches_every_function() {
+    let facts = run("javascript/handler-forms", "async-function.ts", None);
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "async-function.ts:13 v3 client-eventbridge PutEventsCommand call Entries=[]",
+            "async-function.ts:8 v3 client-kms DecryptCommand call CiphertextBlob=? KeyId=\"alias/app\"",
+        ])
+    );
+    let all = run("javascript/v2-documentclient", "app.js", None);
+    let lines_reached: std::collections::BTreeSet<u32> =
+        all.calls.iter().map(|c| c.location.line).collect();
+    assert_eq!(
+        lines_reached.into_iter().collect::<Vec<_>>(),
+        vec![10, 12, 24, 32, 33, 34]
+    );
+}
+
+#[test]
+fn environment_bindings_from_infrastructure_replace_env_reads() {
+    let mut ctx = Context::new(fixture("javascript/v3-commands"));
+    ctx.env.insert("BUCKET".into(), Value::str("media-prod"));
+    let facts = run_with(ctx, "index.mjs", Some("handler"));
+    let get = facts
+        .calls
+        .iter()
+        .find(|c| c.location.line == 17)
+        .expect("GetObject");
+    assert_eq!(get.args.get("Bucket"), Some(&Value::str("media-prod")));
+}
+
+/// A scratch project with the given files.
+fn scratch(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, text) in files {
+        let full = dir.path().join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(full, text).expect("write");
+    }
+    dir
+}
+
+#[test]
+fn bundles_declarations_node_modules_and_syntax_errors_are_notes_not_failures() {
+    let long_line = format!("var x = \"{}\";\n", "a".repeat(super::MAX_LINE_CHARS + 10));
+    let dir = scratch(&[
+        (
+            "app.js",
+            "const b = require('./dist/bundle');\nconst m = require('./vendor.min.js');\nconst u = require('./node_modules/lib/index.js');\nconst AWS = require('aws-sdk');\nconst sqs = new AWS.SQS();\nexports.handler = async () => {\n  await sqs.deleteQueue({ QueueUrl: 'q' }).promise();\n  if (( {\n};\n",
+        ),
+        ("dist/bundle.js", &long_line),
+        ("vendor.min.js", "var a=1;"),
+        ("node_modules/lib/index.js", "module.exports = 1;"),
+        ("types.d.ts", "export declare const x: number;"),
+    ]);
+    let ctx = Context::new(dir.path());
+    let facts = run_with(ctx.clone(), "app.js", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&["app.js:7 v2 SQS deleteQueue call QueueUrl=\"q\""])
+    );
+    let messages: Vec<String> = facts
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}: {}", d.file, d.message))
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("dist/bundle.js: skipped: a line over")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("vendor.min.js: skipped: minified")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("node_modules")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("app.js: syntax error")),
+        "{messages:?}"
+    );
+    let declaration = run_with(ctx.clone(), "types.d.ts", None);
+    assert!(declaration.calls.is_empty());
+    assert_eq!(declaration.diagnostics.len(), 1);
+    let vendored = run_with(ctx, "node_modules/lib/index.js", None);
+    assert!(vendored.calls.is_empty());
+    assert!(vendored.diagnostics[0].message.contains("node_modules"));
+}
+
+#[test]
+fn pathological_nesting_and_recursion_terminate() {
+    let nested = format!(
+        "const AWS = require('aws-sdk');\nconst s3 = new AWS.S3();\nfunction f(n) {{ return n ? f(n - 1) : g(); }}\nfunction g() {{ return f(3); }}\nexports.handler = async () => {{\n  f(10);\n  const v = {}1{};\n  await s3.listBuckets().promise();\n}};\n",
+        "(".repeat(4000),
+        ")".repeat(4000)
+    );
+    let dir = scratch(&[("app.js", &nested)]);
+    let facts = run_with(Context::new(dir.path()), "app.js", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&["app.js:8 v2 S3 listBuckets call"]),
+        "{:?}",
+        facts.diagnostics
+    );
+}
