@@ -140,6 +140,8 @@ pub struct Index {
     /// Module of each file loaded as a module file (not inline modules).
     pub file_modules: BTreeMap<FileId, ModId>,
     loaded_files: BTreeSet<PathBuf>,
+    /// Items found inside function bodies, waiting to join their module.
+    nested: Vec<(ModId, FileId, Vec<syn::Item>)>,
     crates_by_root: BTreeMap<PathBuf, CrateId>,
 }
 
@@ -305,6 +307,19 @@ impl Index {
     }
 
     fn add_items(&mut self, module: ModId, file: FileId, items: Vec<syn::Item>, dirs: &ModDirs) {
+        self.add_items_here(module, file, items, dirs);
+        while let Some((owner_module, owner_file, nested)) = self.nested.pop() {
+            self.add_items_here(owner_module, owner_file, nested, dirs);
+        }
+    }
+
+    fn add_items_here(
+        &mut self,
+        module: ModId,
+        file: FileId,
+        items: Vec<syn::Item>,
+        dirs: &ModDirs,
+    ) {
         for item in items {
             match item {
                 syn::Item::Fn(f) => {
@@ -472,11 +487,27 @@ impl Index {
     fn push_fn(
         &mut self,
         sig: syn::Signature,
-        body: syn::Block,
+        mut body: syn::Block,
         module: ModId,
         file: FileId,
         owner: Option<Owner>,
     ) -> FnId {
+        // Items declared in the body (`async fn main() { async fn handler() {..} .. }`) are
+        // visible only there in Rust; indexing them with the module makes them resolvable.
+        let (items, stmts): (Vec<syn::Stmt>, Vec<syn::Stmt>) = std::mem::take(&mut body.stmts)
+            .into_iter()
+            .partition(|s| matches!(s, syn::Stmt::Item(_)));
+        body.stmts = stmts;
+        let items: Vec<syn::Item> = items
+            .into_iter()
+            .filter_map(|s| match s {
+                syn::Stmt::Item(item) => Some(item),
+                _ => None,
+            })
+            .collect();
+        if !items.is_empty() {
+            self.nested.push((module, file, items));
+        }
         self.fns.push(FnDef {
             name: sig.ident.to_string(),
             sig,

@@ -436,3 +436,26 @@ fn main() {
         ["aws-sdk-sqs purge_queue src/main.rs:14 queue_url=env(QUEUE_URL)"]
     );
 }
+
+#[test]
+fn functions_declared_inside_main_are_reachable() {
+    let main = r#"use aws_sdk_sns::Client;
+
+#[tokio::main]
+async fn main() {
+    const TOPIC: &str = "arn:aws:sns:eu-west-1:111122223333:alerts";
+    async fn handler(client: &Client) {
+        client.publish().topic_arn(TOPIC).message("up").send().await;
+    }
+    let client = Client::new(&aws_config::load_from_env().await);
+    lambda_runtime::run(lambda_runtime::service_fn(|_e: ()| handler(&client))).await;
+}
+"#;
+    let facts = run_files(&[("src/main.rs", main)], "src/main.rs", Some("main"));
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-sns publish src/main.rs:7 message=\"up\" topic_arn=\"arn:aws:sns:eu-west-1:111122223333:alerts\""
+        ]
+    );
+}
