@@ -5,6 +5,21 @@
 //! 3. [`walker`]: from the handler, an abstract walk of the bodies: clients from
 //!    constructors and types, fluent builders into facts ([`calls`]), values of
 //!    arguments, macros ([`macros`]).
+//!
+//! Understood: clients from `Client::new`/`from_conf` (any import or rename, Cargo
+//! `package =` renames), from types (parameters, struct fields, `Arc`, `OnceCell`/`Lazy`/
+//! `lazy_static!` statics, axum `State`/`Extension`); calls followed into local functions,
+//! methods, trait impls (also impls for the SDK client itself), closures, `async` blocks,
+//! functions handed to the runtime (`service_fn(handler)`, `get(handler)`) and foreign-trait
+//! impls of values handed to it (`impl Service for X`); builders split across `let`s;
+//! paginators, waiters (reported stripped of `wait_until_`: `Waiter("table_exists")`),
+//! presigning; values from literals, consts, env vars, `format!`, struct fields set where
+//! the value was built.
+//!
+//! Not understood, and reported: a method called on a trait object or generic whose
+//! implementations call AWS (unresolved, naming them); `.send()` on a request whose client
+//! is unknown (unresolved); SDK calls inside macro tokens that are not expressions (note).
+//! Not understood: rusoto; items declared in nested blocks of a function body.
 
 mod abs;
 mod calls;

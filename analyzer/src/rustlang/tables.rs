@@ -159,8 +159,9 @@ pub fn path_matches(table: &[&str], path: &[String]) -> bool {
         .any(|entry| *entry == last_two || (!entry.contains("::") && *entry == last))
 }
 
-/// Methods of an aws-sdk-rust `Client` that are not operations.
-pub const CLIENT_NON_OPERATIONS: &[&str] = &["config"];
+/// Methods of an aws-sdk-rust `Client` that are not operations: its configuration
+/// (`config()`; `conf()` in SDK releases before 1.0).
+pub const CLIENT_NON_OPERATIONS: &[&str] = &["config", "conf"];
 
 /// Identifiers that, inside macro tokens we cannot parse, suggest a hidden SDK call.
 pub const SDK_CALL_HINTS: &[&str] = &["send", "into_paginator", "presigned"];

@@ -459,3 +459,16 @@ async fn main() {
         ]
     );
 }
+
+#[test]
+fn client_configuration_reads_are_not_operations() {
+    let main = r#"fn main() {
+    let client = aws_sdk_s3::Client::new(&config);
+    println!("{:?} {:?}", client.conf().region(), client.config().region());
+    client.list_buckets().send();
+}
+"#;
+    let facts = run_files(&[("src/main.rs", main)], "src/main.rs", Some("main"));
+    assert_eq!(calls(&facts), ["aws-sdk-s3 list_buckets src/main.rs:4 "]);
+    assert!(facts.unresolved.is_empty());
+}
