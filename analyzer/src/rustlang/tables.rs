@@ -33,6 +33,21 @@ pub const WRAPPER_TYPES: &[&str] = &[
     "RwLockWriteGuard",
 ];
 
+/// Collections whose last type argument is what `get`, indexing and iteration hand out:
+/// `HashMap<String, Client>`, `Vec<Client>`, dashmap's `DashMap`.
+pub const CONTAINER_TYPES: &[&str] = &[
+    "Vec",
+    "VecDeque",
+    "HashMap",
+    "BTreeMap",
+    "IndexMap",
+    "DashMap",
+    "HashSet",
+    "BTreeSet",
+    "LinkedList",
+    "SmallVec",
+];
+
 /// Methods that hand back (a reference to, or a copy of) the value they are called on, or
 /// the value wrapped in it: `client.clone()`, `CLIENT.get().unwrap()`, `s.to_string()`,
 /// `env::var("X").expect("..")`. Checked before a call on a client is taken as an

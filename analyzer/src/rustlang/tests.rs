@@ -472,3 +472,30 @@ fn client_configuration_reads_are_not_operations() {
     assert_eq!(calls(&facts), ["aws-sdk-s3 list_buckets src/main.rs:4 "]);
     assert!(facts.unresolved.is_empty());
 }
+
+#[test]
+fn clients_held_in_collections_are_still_clients() {
+    let main = r#"use std::collections::HashMap;
+use aws_sdk_sqs::Client;
+
+struct Fanout {
+    by_region: HashMap<String, Client>,
+    all: Vec<Client>,
+}
+
+fn handler(f: &Fanout) {
+    f.by_region.get("eu").unwrap().purge_queue().queue_url("q1").send();
+    for client in &f.all {
+        client.delete_queue().queue_url("q2").send();
+    }
+}
+"#;
+    let facts = run_files(&[("src/main.rs", main)], "src/main.rs", Some("handler"));
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-sqs delete_queue src/main.rs:12 queue_url=\"q2\"",
+            "aws-sdk-sqs purge_queue src/main.rs:10 queue_url=\"q1\"",
+        ]
+    );
+}

@@ -586,9 +586,9 @@ impl<'a> Walker<'a> {
                 Abs::Unknown
             }
             Expr::ForLoop(f) => {
-                self.eval(&f.expr);
+                let element = element_of(self.eval(&f.expr));
                 let mark = self.scope();
-                self.bind_pat(&f.pat, Abs::Unknown, None);
+                self.bind_pat(&f.pat, element, None);
                 self.block(&f.body);
                 self.end_scope(mark);
                 Abs::Unknown
@@ -815,6 +815,22 @@ impl<'a> Walker<'a> {
             call,
             why,
         });
+    }
+}
+
+/// What iterating over `collection` yields: a collection of clients (typed as one, see
+/// `CONTAINER_TYPES`) yields clients; a list of values yields their common value.
+fn element_of(collection: Abs) -> Abs {
+    match collection {
+        Abs::Client(_) | Abs::Dyn(_) | Abs::Instance { .. } => collection,
+        Abs::Val(crate::value::Value::List { items }) => {
+            let mut items = items.into_iter();
+            match items.next() {
+                Some(first) if items.all(|i| i == first) => Abs::Val(first),
+                _ => Abs::Unknown,
+            }
+        }
+        _ => Abs::Unknown,
     }
 }
 
