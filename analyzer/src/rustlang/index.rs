@@ -321,6 +321,9 @@ impl Index {
         dirs: &ModDirs,
     ) {
         for item in items {
+            if is_test_only(&item) {
+                continue;
+            }
             match item {
                 syn::Item::Fn(f) => {
                     let id = self.push_fn(f.sig, *f.block, module, file, None);
@@ -669,6 +672,28 @@ pub fn type_path_segments(ty: &syn::Type) -> Option<Vec<String>> {
         syn::Type::Paren(p) => type_path_segments(&p.elem),
         _ => None,
     }
+}
+
+/// `#[cfg(test)]` items and `#[test]` functions: never part of the deployed function.
+fn is_test_only(item: &syn::Item) -> bool {
+    let attrs: &[syn::Attribute] = match item {
+        syn::Item::Fn(f) => &f.attrs,
+        syn::Item::Mod(m) => &m.attrs,
+        syn::Item::Impl(i) => &i.attrs,
+        syn::Item::Struct(s) => &s.attrs,
+        syn::Item::Use(u) => &u.attrs,
+        syn::Item::Const(c) => &c.attrs,
+        syn::Item::Static(s) => &s.attrs,
+        syn::Item::Trait(t) => &t.attrs,
+        _ => return false,
+    };
+    attrs.iter().any(|a| {
+        let test_attr = a.path().segments.last().is_some_and(|s| s.ident == "test");
+        let cfg_test = a.path().is_ident("cfg")
+            && a.parse_args::<syn::Meta>()
+                .is_ok_and(|m| m.path().is_ident("test"));
+        test_attr || cfg_test
+    })
 }
 
 /// The statics of `lazy_static! { static ref NAME: Type = expr; }`, read as plain

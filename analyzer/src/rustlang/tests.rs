@@ -499,3 +499,33 @@ fn handler(f: &Fanout) {
         ]
     );
 }
+
+#[test]
+fn test_only_code_is_not_part_of_the_function() {
+    let main = r#"use aws_sdk_s3::Client;
+
+pub async fn handler(client: &Client) {
+    client.head_bucket().bucket("live").send().await;
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn cleans_up() {
+        let client = aws_sdk_s3::Client::new(&config);
+        client.delete_bucket().bucket("test").send().await;
+    }
+}
+
+#[test]
+fn also_a_test() {
+    let client = aws_sdk_s3::Client::new(&config);
+    client.delete_bucket().bucket("test").send();
+}
+"#;
+    let facts = run_files(&[("src/lib.rs", main)], "src/lib.rs", None);
+    assert_eq!(
+        calls(&facts),
+        ["aws-sdk-s3 head_bucket src/lib.rs:4 bucket=\"live\""]
+    );
+}
