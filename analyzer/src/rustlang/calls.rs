@@ -100,6 +100,22 @@ impl Walker<'_> {
                 _ => Abs::Val(Value::Unknown),
             };
         }
+        if tables::path_matches(tables::ENV_STRUCT_FNS, path) {
+            let turbofish = match &*c.func {
+                syn::Expr::Path(p) => p.path.segments.last().and_then(|s| match &s.arguments {
+                    syn::PathArguments::AngleBracketed(a) => a.args.iter().find_map(|g| match g {
+                        syn::GenericArgument::Type(t) => Some(t.clone()),
+                        _ => None,
+                    }),
+                    _ => None,
+                }),
+                _ => None,
+            };
+            return match turbofish {
+                Some(ty) => self.env_struct(&ty),
+                None => Abs::Foreign,
+            };
+        }
         if tables::path_matches(tables::PASSTHROUGH_FNS, path) {
             // `Some(None)`-like shapes: the argument itself when it is a literal `None`.
             if matches!(c.args.first(), Some(syn::Expr::Path(p)) if p.path.is_ident("None")) {
@@ -109,6 +125,27 @@ impl Walker<'_> {
         }
         self.invoke_fn_refs(&args, &site);
         Abs::Foreign
+    }
+
+    /// A local struct filled from the environment (`envy::from_env::<Config>()`): each field
+    /// is the variable named as the field in upper case.
+    pub fn env_struct(&mut self, ty: &syn::Type) -> Abs {
+        let Abs::Instance { ty: t, .. } = self.type_abs(ty) else {
+            return Abs::Foreign;
+        };
+        let ix = self.ix;
+        let fields = ix.types[t]
+            .fields
+            .iter()
+            .map(|(name, _)| {
+                let var = name.to_uppercase();
+                (name.clone(), Abs::Val(self.ctx.env_value(&var, None)))
+            })
+            .collect();
+        Abs::Instance {
+            ty: t,
+            fields: Rc::new(fields),
+        }
     }
 
     /// Calls a value: a local function held in a variable, or something unknown.

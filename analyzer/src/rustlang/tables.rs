@@ -138,6 +138,10 @@ pub const PASSTHROUGH_FNS: &[&str] = &[
 /// `std::env::var`, `env::var_os`, `dotenv::var`, `dotenvy::var`.
 pub const ENV_FNS: &[&str] = &["env::var", "env::var_os", "dotenv::var", "dotenvy::var"];
 
+/// Functions that fill a struct from environment variables, one per field, named as the
+/// field in upper case (https://docs.rs/envy/latest/envy/fn.from_env.html).
+pub const ENV_STRUCT_FNS: &[&str] = &["envy::from_env"];
+
 /// Associated functions of an aws-sdk-rust `Client` that build a client
 /// (https://docs.rs/aws-sdk-s3/latest/aws_sdk_s3/client/struct.Client.html).
 pub const CLIENT_CONSTRUCTORS: &[&str] = &["new", "from_conf", "from_conf_conn", "clone"];

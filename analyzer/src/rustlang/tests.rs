@@ -529,3 +529,31 @@ fn also_a_test() {
         ["aws-sdk-s3 head_bucket src/lib.rs:4 bucket=\"live\""]
     );
 }
+
+#[test]
+fn envy_structs_read_one_variable_per_field() {
+    let main = r#"use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Config {
+    table_name: String,
+    bucket: String,
+}
+
+async fn handler(ddb: &aws_sdk_dynamodb::Client, s3: &aws_sdk_s3::Client) -> Result<(), Error> {
+    let config: Config = envy::from_env()?;
+    ddb.get_item().table_name(&config.table_name).send().await?;
+    let again = envy::from_env::<Config>().expect("config");
+    s3.get_object().bucket(again.bucket).key("k").send().await?;
+    Ok(())
+}
+"#;
+    let facts = run_files(&[("src/main.rs", main)], "src/main.rs", Some("handler"));
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-dynamodb get_item src/main.rs:11 table_name=env(TABLE_NAME)",
+            "aws-sdk-s3 get_object src/main.rs:13 bucket=env(BUCKET) key=\"k\"",
+        ]
+    );
+}

@@ -376,6 +376,15 @@ impl<'a> Walker<'a> {
                     }
                     None => Abs::Unknown,
                 };
+                // `let config: Config = envy::from_env()?;`: the annotation names the struct.
+                let value = match (&local.pat, &local.init) {
+                    (syn::Pat::Type(pt), Some(init))
+                        if !value.is_informative() && fills_from_env(&init.expr) =>
+                    {
+                        self.env_struct(&pt.ty)
+                    }
+                    _ => value,
+                };
                 self.bind_pat(&local.pat, value, None);
                 Abs::Unknown
             }
@@ -815,6 +824,38 @@ impl<'a> Walker<'a> {
             call,
             why,
         });
+    }
+}
+
+/// Whether `expr` is (a `?`, `.await`, `.unwrap()` of) a call that fills a struct from
+/// the environment.
+fn fills_from_env(expr: &syn::Expr) -> bool {
+    let mut e = expr;
+    loop {
+        match e {
+            syn::Expr::Try(t) => e = &t.expr,
+            syn::Expr::Await(a) => e = &a.base,
+            syn::Expr::MethodCall(m)
+                if super::tables::PASSTHROUGH_METHODS.contains(&m.method.to_string().as_str()) =>
+            {
+                e = &m.receiver
+            }
+            syn::Expr::Call(c) => {
+                return match &*c.func {
+                    syn::Expr::Path(p) => {
+                        let segments: Vec<String> = p
+                            .path
+                            .segments
+                            .iter()
+                            .map(|s| s.ident.to_string())
+                            .collect();
+                        super::tables::path_matches(super::tables::ENV_STRUCT_FNS, &segments)
+                    }
+                    _ => false,
+                };
+            }
+            _ => return false,
+        }
     }
 }
 
