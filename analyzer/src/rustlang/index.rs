@@ -109,6 +109,8 @@ pub struct ImplDef {
     pub trait_path: Option<syn::Path>,
     pub generics: syn::Generics,
     pub fns: Vec<FnId>,
+    /// Associated consts (`const TABLE: &str = "orders";`).
+    pub consts: Vec<(String, ConstId)>,
     pub self_def: Option<TypeId>,
     pub trait_def: Option<TraitId>,
     /// The aws-sdk-rust package when the impl is for its `Client`
@@ -475,14 +477,27 @@ impl Index {
             trait_path: i.trait_.map(|(_, path, _)| path),
             generics: i.generics,
             fns: Vec::new(),
+            consts: Vec::new(),
             self_def: None,
             trait_def: None,
             self_client: None,
         });
         for item in i.items {
-            if let syn::ImplItem::Fn(f) = item {
-                let fid = self.push_fn(f.sig, f.block, module, file, Some(Owner::Impl(id)));
-                self.impls[id].fns.push(fid);
+            match item {
+                syn::ImplItem::Fn(f) => {
+                    let fid = self.push_fn(f.sig, f.block, module, file, Some(Owner::Impl(id)));
+                    self.impls[id].fns.push(fid);
+                }
+                syn::ImplItem::Const(c) => {
+                    self.consts.push(ConstDef {
+                        module,
+                        ty: c.ty,
+                        expr: c.expr,
+                    });
+                    let cid = self.consts.len() - 1;
+                    self.impls[id].consts.push((c.ident.to_string(), cid));
+                }
+                _ => {}
             }
         }
     }

@@ -557,3 +557,32 @@ async fn handler(ddb: &aws_sdk_dynamodb::Client, s3: &aws_sdk_s3::Client) -> Res
         ]
     );
 }
+
+#[test]
+fn associated_consts_name_resources() {
+    let main = r#"struct Orders {
+    db: aws_sdk_dynamodb::Client,
+}
+
+impl Orders {
+    const TABLE: &'static str = "orders";
+
+    async fn remove(&self, id: &str) {
+        self.db.delete_item().table_name(Self::TABLE).send().await;
+        self.db.describe_table().table_name(Orders::TABLE).send().await;
+    }
+}
+"#;
+    let facts = run_files(
+        &[("src/main.rs", main)],
+        "src/main.rs",
+        Some("Orders::remove"),
+    );
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-dynamodb delete_item src/main.rs:9 table_name=\"orders\"",
+            "aws-sdk-dynamodb describe_table src/main.rs:10 table_name=\"orders\"",
+        ]
+    );
+}

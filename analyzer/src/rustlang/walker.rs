@@ -668,7 +668,11 @@ impl<'a> Walker<'a> {
             Target::Local(Def::Type(t)) => Abs::instance(t),
             Target::Assoc(t, name) => match self.find_method(t, &name) {
                 Some(id) => Abs::FnRef(id),
-                None => Abs::instance(t),
+                None => match self.find_assoc_const(t, &name) {
+                    Some(c) => self.const_abs(c),
+                    // An enum variant or unit-like value of the type.
+                    None => Abs::instance(t),
+                },
             },
             Target::Aws(..) | Target::Other(_) => Abs::Foreign,
             _ => Abs::Unknown,
@@ -716,6 +720,18 @@ impl<'a> Walker<'a> {
             }
         }
         None
+    }
+
+    /// An associated const of local type `t` (`Self::TABLE`).
+    fn find_assoc_const(&self, t: TypeId, name: &str) -> Option<ConstId> {
+        let ix = self.ix;
+        ix.types.get(t)?.impls.iter().find_map(|&i| {
+            ix.impls[i]
+                .consts
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, c)| *c)
+        })
     }
 
     /// Field `name` of `base`.
