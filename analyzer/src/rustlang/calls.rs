@@ -12,6 +12,25 @@ fn chain_start(base: &syn::Expr) -> usize {
     base.span().byte_range().start
 }
 
+/// Whether the request sent by `m` (`x.put_item().table_name(t).send()`) was started by a
+/// method that is not a passthrough: `tx.clone().send()` was not.
+fn has_operation_before(m: &syn::ExprMethodCall) -> bool {
+    let mut receiver: &syn::Expr = &m.receiver;
+    let mut found = false;
+    loop {
+        match receiver {
+            syn::Expr::MethodCall(inner) => {
+                let name = inner.method.to_string();
+                found |= !tables::PASSTHROUGH_METHODS.contains(&name.as_str());
+                receiver = &inner.receiver;
+            }
+            syn::Expr::Await(a) => receiver = &a.base,
+            syn::Expr::Try(t) => receiver = &t.expr,
+            _ => return found,
+        }
+    }
+}
+
 /// Byte offset where a method call ends: after its closing parenthesis.
 fn chain_end(m: &syn::ExprMethodCall) -> usize {
     m.paren_token.span.close().byte_range().end
@@ -124,7 +143,18 @@ impl Walker<'_> {
             return args.into_iter().next().unwrap_or(Abs::Unknown);
         }
         self.invoke_fn_refs(&args, &site);
-        Abs::Foreign
+        // `Client::new()`, `Router::new()`: a value of that foreign type. A free function of
+        // another crate (`shared::make_client()`) may return anything, an SDK client too.
+        let constructs_type = path.len() >= 2
+            && path[path.len() - 2]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_uppercase());
+        if constructs_type {
+            Abs::Foreign
+        } else {
+            Abs::Unknown
+        }
     }
 
     /// A local struct filled from the environment (`envy::from_env::<Config>()`): each field
@@ -263,7 +293,8 @@ impl Walker<'_> {
             Abs::Unknown => {
                 self.invoke_fn_refs(&args, &site);
                 if tables::SEND_METHODS[..2].contains(&method.as_str())
-                    && matches!(&*m.receiver, syn::Expr::MethodCall(_))
+                    && m.args.is_empty()
+                    && has_operation_before(m)
                 {
                     let why =
                         "`.send()` on a request whose client type is not known here".to_string();

@@ -586,3 +586,34 @@ impl Orders {
         ]
     );
 }
+
+#[test]
+fn clients_from_other_crates_functions_are_unresolved_and_channels_are_not_aws() {
+    let main = r#"async fn handler() {
+    let client = shared_clients::dynamodb().await;
+    client.put_item().table_name("orders").send().await;
+    let http = reqwest::Client::new();
+    http.get("https://example.com").send().await;
+    let (tx, _rx) = tokio::sync::mpsc::channel(8);
+    tx.clone().send(1).await;
+}
+"#;
+    let facts = run_files(&[("src/main.rs", main)], "src/main.rs", Some("handler"));
+    assert!(facts.calls.is_empty(), "{:?}", facts.calls);
+    let shown: Vec<String> = facts
+        .unresolved
+        .iter()
+        .map(|u| {
+            format!(
+                "{}:{} {} | {}",
+                u.location.file, u.location.line, u.call, u.why
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "src/main.rs:3 client.put_item().table_name(\"orders\").send() | `.send()` on a request whose client type is not known here"
+        ]
+    );
+}
