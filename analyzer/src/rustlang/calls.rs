@@ -292,10 +292,7 @@ impl Walker<'_> {
             Abs::FnRef(_) => Abs::Unknown,
             Abs::Unknown => {
                 self.invoke_fn_refs(&args, &site);
-                if tables::SEND_METHODS[..2].contains(&method.as_str())
-                    && m.args.is_empty()
-                    && has_operation_before(m)
-                {
+                if method == "send" && m.args.is_empty() && has_operation_before(m) {
                     let why =
                         "`.send()` on a request whose client type is not known here".to_string();
                     self.report_unresolved(m.method.span(), chain_start..chain_end(m), why);
