@@ -617,3 +617,34 @@ fn clients_from_other_crates_functions_are_unresolved_and_channels_are_not_aws()
         ]
     );
 }
+
+#[test]
+fn workspace_members_reach_the_shared_crate_by_workspace_and_renamed_path_dependencies() {
+    let create = run(
+        "workspace",
+        "functions/create-user/src/main.rs",
+        Some("main"),
+    );
+    assert_eq!(
+        calls(&create),
+        [
+            "aws-sdk-dynamodb put_item shared/src/users.rs:13 condition_expression=\"attribute_not_exists(id)\" item={id: ?} table_name=\"users\""
+        ]
+    );
+    assert_eq!(chains(&create), ["main@9 > Users::create@13"]);
+
+    let delete = run(
+        "workspace",
+        "functions/delete-user/src/main.rs",
+        Some("main"),
+    );
+    assert_eq!(
+        calls(&delete),
+        [
+            "aws-sdk-cognitoidentityprovider admin_delete_user functions/delete-user/src/main.rs:8 user_pool_id=\"eu-west-1_AbCdEf123\" username=?",
+            "aws-sdk-dynamodb delete_item shared/src/users.rs:24 key={id: ?} table_name=\"users\"",
+        ]
+    );
+    assert!(delete.unresolved.is_empty(), "{:?}", delete.unresolved);
+    assert!(delete.diagnostics.is_empty(), "{:?}", delete.diagnostics);
+}
