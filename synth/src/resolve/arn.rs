@@ -31,10 +31,17 @@ pub enum Transform {
     StripLeadingSlash,
 }
 
+/// One row of [`BINDINGS`]: IAM prefix, ARN variable, the members that fill it in order.
+pub type Binding = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, Transform)],
+);
+
 /// (IAM prefix, ARN variable) -> the members that fill it, tried in order.
 /// Sources: each service's API reference for the member, and the Service Authorization
 /// Reference's ARN formats (https://docs.aws.amazon.com/service-authorization/latest/reference/).
-pub const BINDINGS: &[(&str, &str, &[(&str, Transform)])] = &[
+pub const BINDINGS: &[Binding] = &[
     ("s3", "BucketName", &[("Bucket", Transform::Identity)]),
     (
         "s3",
