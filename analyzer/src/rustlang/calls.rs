@@ -284,6 +284,17 @@ impl Walker<'_> {
                 }
             },
             Abs::Dyn(traits) => self.dyn_method(&traits, &method, args, m, chain_start),
+            Abs::Val(value) if tables::STRING_MUTATORS.contains(&method.as_str()) => {
+                // `b.push_str("-thumbs")` changes `b`: append, or forget what it held.
+                let updated = match (method.as_str(), args.first()) {
+                    ("push_str" | "push", Some(Abs::Val(more))) => {
+                        Abs::Val(Value::concat(vec![value, more.clone()]))
+                    }
+                    _ => Abs::Unknown,
+                };
+                self.store(&m.receiver, updated);
+                Abs::Unknown
+            }
             Abs::Val(value) => self.value_method(value, &method, args),
             Abs::Foreign => {
                 self.invoke_fn_refs(&args, &site);

@@ -98,6 +98,26 @@ pub const PASSTHROUGH_METHODS: &[&str] = &[
     "clone_from",
 ];
 
+/// `String` methods that change the string in place
+/// (https://doc.rust-lang.org/std/string/struct.String.html).
+pub const STRING_MUTATORS: &[&str] = &[
+    "push_str",
+    "push",
+    "insert",
+    "insert_str",
+    "truncate",
+    "clear",
+    "pop",
+    "remove",
+    "retain",
+    "drain",
+    "replace_range",
+    "extend",
+    "make_ascii_lowercase",
+    "make_ascii_uppercase",
+    "split_off",
+];
+
 /// Methods that supply a fallback for a missing value: `env::var("X").unwrap_or(..)`.
 pub const DEFAULT_METHODS: &[&str] = &["unwrap_or", "unwrap_or_else", "or", "or_else"];
 

@@ -648,3 +648,35 @@ fn workspace_members_reach_the_shared_crate_by_workspace_and_renamed_path_depend
     assert!(delete.unresolved.is_empty(), "{:?}", delete.unresolved);
     assert!(delete.diagnostics.is_empty(), "{:?}", delete.diagnostics);
 }
+
+#[test]
+fn strings_changed_in_place_are_followed_or_forgotten_never_stale() {
+    let main = r#"struct Cfg {
+    table: String,
+}
+
+fn handler(s3: &aws_sdk_s3::Client, ddb: &aws_sdk_dynamodb::Client) {
+    let mut bucket = "images".to_owned();
+    bucket.push_str("-thumbs");
+    s3.head_bucket().bucket(&bucket).send();
+    let mut prefix = String::from("logs");
+    prefix += "/2024";
+    s3.list_objects_v2().bucket("b").prefix(prefix.clone()).send();
+    prefix.truncate(2);
+    s3.list_objects_v2().bucket("c").prefix(prefix).send();
+    let mut cfg = Cfg { table: "a".into() };
+    cfg.table = std::env::var("TABLE").unwrap();
+    ddb.scan().table_name(&cfg.table).send();
+}
+"#;
+    let facts = run_files(&[("src/main.rs", main)], "src/main.rs", Some("handler"));
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-dynamodb scan src/main.rs:16 table_name=env(TABLE)",
+            "aws-sdk-s3 head_bucket src/main.rs:8 bucket=\"images-thumbs\"",
+            "aws-sdk-s3 list_objects_v2 src/main.rs:11 bucket=\"b\" prefix=\"logs/2024\"",
+            "aws-sdk-s3 list_objects_v2 src/main.rs:13 bucket=\"c\" prefix=?",
+        ]
+    );
+}

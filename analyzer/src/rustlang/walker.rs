@@ -545,20 +545,26 @@ impl<'a> Walker<'a> {
             }
             Expr::Assign(a) => {
                 let v = self.eval(&a.right);
-                match &*a.left {
-                    Expr::Path(p) if p.path.segments.len() == 1 => {
-                        let name = p.path.segments[0].ident.to_string();
-                        self.assign(&name, v);
-                    }
-                    left => {
-                        self.eval(left);
-                    }
-                }
+                self.store(&a.left, v);
                 Abs::Unknown
             }
             Expr::Binary(b) => {
                 let l = self.eval(&b.left);
                 let r = self.eval(&b.right);
+                if is_compound_assignment(b.op) {
+                    // `s += "-x"` appends; any other `op=` leaves a value we do not track.
+                    let updated = match (b.op, &l) {
+                        (syn::BinOp::AddAssign(_), Abs::Val(_)) => {
+                            Abs::Val(crate::value::Value::concat(vec![
+                                l.to_value(),
+                                r.to_value(),
+                            ]))
+                        }
+                        _ => Abs::Unknown,
+                    };
+                    self.store(&b.left, updated);
+                    return Abs::Unknown;
+                }
                 match (b.op, &l, &r) {
                     (syn::BinOp::Add(_), Abs::Val(_), _) | (syn::BinOp::Add(_), _, Abs::Val(_)) => {
                         Abs::Val(crate::value::Value::concat(vec![
@@ -722,6 +728,46 @@ impl<'a> Walker<'a> {
         None
     }
 
+    /// Writes `value` where `place` says: a local (`x = ..`), a field of a local struct
+    /// (`cfg.table = ..`, `self.x = ..`). Places we do not track are evaluated only.
+    pub fn store(&mut self, place: &syn::Expr, value: Abs) {
+        match place {
+            syn::Expr::Path(p) if p.path.segments.len() == 1 => {
+                let name = p.path.segments[0].ident.to_string();
+                self.assign(&name, value);
+            }
+            syn::Expr::Field(f) => {
+                let syn::Expr::Path(p) = &*f.base else {
+                    self.eval(place);
+                    return;
+                };
+                let Some(ident) = p.path.get_ident().map(|i| i.to_string()) else {
+                    return;
+                };
+                if let Some(Abs::Instance { ty, fields }) = self.lookup(&ident) {
+                    let name = match &f.member {
+                        syn::Member::Named(i) => i.to_string(),
+                        syn::Member::Unnamed(i) => i.index.to_string(),
+                    };
+                    let mut fields = (*fields).clone();
+                    fields.insert(name, value);
+                    self.assign(
+                        &ident,
+                        Abs::Instance {
+                            ty,
+                            fields: Rc::new(fields),
+                        },
+                    );
+                }
+            }
+            syn::Expr::Paren(p) => self.store(&p.expr, value),
+            syn::Expr::Unary(u) => self.store(&u.expr, value),
+            other => {
+                self.eval(other);
+            }
+        }
+    }
+
     /// An associated const of local type `t` (`Self::TABLE`).
     fn find_assoc_const(&self, t: TypeId, name: &str) -> Option<ConstId> {
         let ix = self.ix;
@@ -841,6 +887,23 @@ impl<'a> Walker<'a> {
             why,
         });
     }
+}
+
+fn is_compound_assignment(op: syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(
+        op,
+        AddAssign(_)
+            | SubAssign(_)
+            | MulAssign(_)
+            | DivAssign(_)
+            | RemAssign(_)
+            | BitXorAssign(_)
+            | BitAndAssign(_)
+            | BitOrAssign(_)
+            | ShlAssign(_)
+            | ShrAssign(_)
+    )
 }
 
 /// Whether `expr` is (a `?`, `.await`, `.unwrap()` of) a call that fills a struct from
