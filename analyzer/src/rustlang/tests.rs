@@ -680,3 +680,25 @@ fn handler(s3: &aws_sdk_s3::Client, ddb: &aws_sdk_dynamodb::Client) {
         ]
     );
 }
+
+#[test]
+fn locals_changed_in_a_loop_are_not_pinned_to_their_first_value() {
+    let main = r#"fn handler(sqs: &aws_sdk_sqs::Client, ids: Vec<String>) {
+    let mut queue = "first".to_string();
+    let fixed = "fixed";
+    for id in ids {
+        sqs.purge_queue().queue_url(&queue).send();
+        sqs.get_queue_url().queue_name(fixed).send();
+        queue = format!("next-{id}");
+    }
+}
+"#;
+    let facts = run_files(&[("src/main.rs", main)], "src/main.rs", Some("handler"));
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-sqs get_queue_url src/main.rs:6 queue_name=\"fixed\"",
+            "aws-sdk-sqs purge_queue src/main.rs:5 queue_url=?",
+        ]
+    );
+}

@@ -602,6 +602,7 @@ impl<'a> Walker<'a> {
             }
             Expr::ForLoop(f) => {
                 let element = element_of(self.eval(&f.expr));
+                self.forget_assigned_in(&f.body);
                 let mark = self.scope();
                 self.bind_pat(&f.pat, element, None);
                 self.block(&f.body);
@@ -609,6 +610,7 @@ impl<'a> Walker<'a> {
                 Abs::Unknown
             }
             Expr::While(w) => {
+                self.forget_assigned_in(&w.body);
                 let mark = self.scope();
                 self.eval(&w.cond);
                 self.block(&w.body);
@@ -616,6 +618,7 @@ impl<'a> Walker<'a> {
                 Abs::Unknown
             }
             Expr::Loop(l) => {
+                self.forget_assigned_in(&l.body);
                 self.block(&l.body);
                 Abs::Unknown
             }
@@ -768,6 +771,18 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// A loop body runs more than once: a local it changes holds, at the top of the body,
+    /// either its value before the loop or whatever the body made of it. Forget it.
+    fn forget_assigned_in(&mut self, body: &syn::Block) {
+        let mut finder = AssignedLocals::default();
+        syn::visit::Visit::visit_block(&mut finder, body);
+        for name in finder.names {
+            if self.lookup(&name).is_some() {
+                self.assign(&name, Abs::Unknown);
+            }
+        }
+    }
+
     /// An associated const of local type `t` (`Self::TABLE`).
     fn find_assoc_const(&self, t: TypeId, name: &str) -> Option<ConstId> {
         let ix = self.ix;
@@ -886,6 +901,53 @@ impl<'a> Walker<'a> {
             call,
             why,
         });
+    }
+}
+
+/// The locals a piece of code assigns to, appends to or changes in place.
+#[derive(Default)]
+struct AssignedLocals {
+    names: std::collections::BTreeSet<String>,
+}
+
+impl AssignedLocals {
+    fn note_place(&mut self, place: &syn::Expr) {
+        let mut e = place;
+        loop {
+            match e {
+                syn::Expr::Field(f) => e = &f.base,
+                syn::Expr::Paren(p) => e = &p.expr,
+                syn::Expr::Unary(u) => e = &u.expr,
+                syn::Expr::Path(p) => {
+                    if let Some(ident) = p.path.get_ident() {
+                        self.names.insert(ident.to_string());
+                    }
+                    return;
+                }
+                _ => return,
+            }
+        }
+    }
+}
+
+impl<'ast> syn::visit::Visit<'ast> for AssignedLocals {
+    fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+        self.note_place(&a.left);
+        syn::visit::visit_expr_assign(self, a);
+    }
+
+    fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+        if is_compound_assignment(b.op) {
+            self.note_place(&b.left);
+        }
+        syn::visit::visit_expr_binary(self, b);
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if super::tables::STRING_MUTATORS.contains(&m.method.to_string().as_str()) {
+            self.note_place(&m.receiver);
+        }
+        syn::visit::visit_expr_method_call(self, m);
     }
 }
 
