@@ -702,3 +702,30 @@ fn locals_changed_in_a_loop_are_not_pinned_to_their_first_value() {
         ]
     );
 }
+
+#[test]
+fn locals_set_in_one_branch_only_are_not_pinned() {
+    let main = r#"fn handler(sqs: &aws_sdk_sqs::Client, urgent: bool, kind: u8) {
+    let mut queue = "normal".to_string();
+    if urgent {
+        queue = "urgent".to_string();
+    }
+    sqs.purge_queue().queue_url(&queue).send();
+    let same = if urgent { "both" } else { "both" };
+    let mut other = "x";
+    match kind {
+        1 => other = "y",
+        _ => other = "y",
+    }
+    sqs.purge_queue().queue_url(same).queue_url(other).send();
+}
+"#;
+    let facts = run_files(&[("src/main.rs", main)], "src/main.rs", Some("handler"));
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-sqs purge_queue src/main.rs:13 queue_url=[\"both\", \"y\"]",
+            "aws-sdk-sqs purge_queue src/main.rs:6 queue_url=?",
+        ]
+    );
+}

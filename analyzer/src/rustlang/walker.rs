@@ -499,33 +499,46 @@ impl<'a> Walker<'a> {
             Expr::TryBlock(t) => self.block(&t.block),
             Expr::If(i) => {
                 let mark = self.scope();
+                let before = self.locals(mark);
                 self.eval(&i.cond);
                 let then = self.block(&i.then_branch);
                 self.end_scope(mark);
-                match &i.else_branch {
+                let after_then = self.locals(mark);
+                self.set_locals(&before);
+                let (value, after_else) = match &i.else_branch {
                     Some((_, e)) => {
                         let other = self.eval(e);
-                        if then == other { then } else { Abs::Unknown }
+                        let v = if then == other { then } else { Abs::Unknown };
+                        (v, self.locals(mark))
                     }
-                    None => Abs::Unknown,
-                }
+                    None => (Abs::Unknown, before),
+                };
+                self.merge_locals(&[after_then, after_else]);
+                value
             }
             Expr::Match(m) => {
                 let scrutinee = self.eval(&m.expr);
                 let mut result: Option<Abs> = None;
+                let mark = self.scope();
+                let before = self.locals(mark);
+                let mut afters = Vec::with_capacity(m.arms.len());
                 for arm in &m.arms {
-                    let mark = self.scope();
+                    self.set_locals(&before);
                     self.bind_pat(&arm.pat, scrutinee.clone(), None);
                     if let Some((_, guard)) = &arm.guard {
                         self.eval(guard);
                     }
                     let v = self.eval(&arm.body);
                     self.end_scope(mark);
+                    afters.push(self.locals(mark));
                     result = Some(match result {
                         None => v,
                         Some(r) if r == v => r,
                         Some(_) => Abs::Unknown,
                     });
+                }
+                if !afters.is_empty() {
+                    self.merge_locals(&afters);
                 }
                 result.unwrap_or(Abs::Unknown)
             }
@@ -769,6 +782,40 @@ impl<'a> Walker<'a> {
                 self.eval(other);
             }
         }
+    }
+
+    /// The values of the first `mark` locals.
+    fn locals(&self, mark: usize) -> Vec<Abs> {
+        self.frame()
+            .map(|f| f.env.iter().take(mark).map(|(_, v)| v.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    fn set_locals(&mut self, values: &[Abs]) {
+        if let Some(f) = self.frame_mut() {
+            for (slot, value) in f.env.iter_mut().zip(values) {
+                slot.1 = value.clone();
+            }
+        }
+    }
+
+    /// After branches: a local keeps a value only if every branch left it the same.
+    fn merge_locals(&mut self, branches: &[Vec<Abs>]) {
+        let Some((first, rest)) = branches.split_first() else {
+            return;
+        };
+        let merged: Vec<Abs> = first
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                if rest.iter().all(|b| b.get(i) == Some(v)) {
+                    v.clone()
+                } else {
+                    Abs::Unknown
+                }
+            })
+            .collect();
+        self.set_locals(&merged);
     }
 
     /// A loop body runs more than once: a local it changes holds, at the top of the body,
