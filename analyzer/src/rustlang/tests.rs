@@ -729,3 +729,29 @@ fn locals_set_in_one_branch_only_are_not_pinned() {
         ]
     );
 }
+
+#[test]
+fn an_invalid_cargo_toml_is_a_warning_and_the_file_is_still_analysed() {
+    let facts = run_files(
+        &[
+            ("Cargo.toml", "[package]\nname = \"x\"\n[dependencies\n"),
+            (
+                "src/main.rs",
+                "fn main() { aws_sdk_sts::Client::new(&c).get_caller_identity().send(); }\n",
+            ),
+        ],
+        "src/main.rs",
+        Some("main"),
+    );
+    assert_eq!(
+        calls(&facts),
+        ["aws-sdk-sts get_caller_identity src/main.rs:1 "]
+    );
+    assert_eq!(facts.diagnostics.len(), 1);
+    assert!(
+        facts.diagnostics[0]
+            .message
+            .starts_with("invalid Cargo.toml")
+    );
+    assert_eq!(facts.diagnostics[0].line, 3);
+}
