@@ -276,7 +276,18 @@ impl Walker<'_> {
             },
             Abs::Builder(id) => self.builder_method(id, &method, &args, m, chain_start),
             Abs::Instance { ty, .. } => match self.find_method(ty, &method) {
-                Some(id) => self.invoke(id, Some(recv), args, Some(site)),
+                Some(id) => {
+                    let result = self.invoke(id, Some(recv), args, Some(site));
+                    let mutates = matches!(
+                        self.ix.fns[id].sig.inputs.first(),
+                        Some(syn::FnArg::Receiver(r)) if r.mutability.is_some()
+                            || matches!(&*r.ty, syn::Type::Reference(t) if t.mutability.is_some())
+                    );
+                    if mutates && let Some(changed) = self.last_self.take() {
+                        self.store(&m.receiver, changed);
+                    }
+                    result
+                }
                 None if tables::PASSTHROUGH_METHODS.contains(&method.as_str()) => recv,
                 None => {
                     self.invoke_fn_refs(&args, &site);

@@ -755,3 +755,33 @@ fn an_invalid_cargo_toml_is_a_warning_and_the_file_is_still_analysed() {
     );
     assert_eq!(facts.diagnostics[0].line, 3);
 }
+
+#[test]
+fn fields_changed_by_a_mut_self_method_are_seen_by_the_caller() {
+    let main = r#"struct Repo {
+    ddb: aws_sdk_dynamodb::Client,
+    table: String,
+}
+
+impl Repo {
+    fn use_table(&mut self, name: &str) {
+        self.table = name.to_string();
+    }
+
+    fn count(&self) {
+        self.ddb.describe_table().table_name(&self.table).send();
+    }
+}
+
+fn handler(ddb: aws_sdk_dynamodb::Client) {
+    let mut repo = Repo { ddb, table: "default".into() };
+    repo.use_table("archive");
+    repo.count();
+}
+"#;
+    let facts = run_files(&[("src/main.rs", main)], "src/main.rs", Some("handler"));
+    assert_eq!(
+        calls(&facts),
+        ["aws-sdk-dynamodb describe_table src/main.rs:12 table_name=\"archive\""]
+    );
+}

@@ -65,6 +65,8 @@ pub struct Walker<'a> {
     /// Every construction of a local struct seen so far, joined field by field: a value
     /// known only by its type (axum's `State<AppState>`) is one of these.
     constructed: BTreeMap<TypeId, BTreeMap<String, Abs>>,
+    /// The final value of `self` in the function walked last.
+    pub last_self: Option<Abs>,
     /// Local types already handed to foreign code (their foreign-trait methods walked).
     pub handed_over: std::collections::BTreeSet<TypeId>,
 }
@@ -84,6 +86,7 @@ impl<'a> Walker<'a> {
             self_hint: None,
             constructed: BTreeMap::new(),
             handed_over: std::collections::BTreeSet::new(),
+            last_self: None,
         }
     }
 
@@ -267,6 +270,13 @@ impl<'a> Walker<'a> {
         }
         let tail = self.block(&def.body);
         let frame = self.frames.pop();
+        // What `self` became, for a caller whose `&mut self` method changed fields.
+        self.last_self = frame.as_ref().and_then(|f| {
+            f.env
+                .iter()
+                .find(|(n, _)| n == "self")
+                .map(|(_, v)| v.clone())
+        });
         let result = frame
             .map(|f| f.returns)
             .unwrap_or_default()
