@@ -31,26 +31,38 @@ pub fn parse_only(text: &str) -> bool {
 /// call chains (both bounded); this leaves a wide margin on every platform.
 const ANALYSIS_STACK: usize = 256 * 1024 * 1024;
 
-/// The boto3 calls reachable from `entry`. Runs on its own thread with a large stack so
-/// deeply nested code cannot overflow the caller's (possibly small) stack.
+/// The boto3 calls reachable from `entry`. Runs on its own thread pool with large stacks so
+/// deeply nested code cannot overflow the caller's (possibly small) stack. A pool, not a
+/// bare thread: loading parses files with rayon, and a bare thread spawned from a rayon
+/// worker (synth analyses functions in parallel) would queue that work on the global pool
+/// whose workers are all waiting for it: a deadlock. Inside a pool already, one thread is
+/// enough (the functions are the parallelism).
 pub fn analyze(ctx: &Context, entry: &Entry) -> FunctionFacts {
-    std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("iamsynth-python".into())
-            .stack_size(ANALYSIS_STACK)
-            .spawn_scoped(scope, || analyze_here(ctx, entry))
-            .map(|handle| handle.join())
-    })
-    .ok()
-    .and_then(Result::ok)
-    .unwrap_or_else(|| FunctionFacts {
-        diagnostics: vec![Diagnostic::warning(
-            &entry.file,
-            0,
-            "Python analysis could not run (no thread available)",
-        )],
-        ..FunctionFacts::default()
-    })
+    let threads = if rayon::current_thread_index().is_some() {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    };
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|_| "iamsynth-python".into())
+        .stack_size(ANALYSIS_STACK)
+        .build()
+        .ok()
+        .and_then(|pool| {
+            pool.install(|| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze_here(ctx, entry)))
+                    .ok()
+            })
+        })
+        .unwrap_or_else(|| FunctionFacts {
+            diagnostics: vec![Diagnostic::warning(
+                &entry.file,
+                0,
+                "Python analysis could not run (no thread available)",
+            )],
+            ..FunctionFacts::default()
+        })
 }
 
 fn analyze_here(ctx: &Context, entry: &Entry) -> FunctionFacts {
