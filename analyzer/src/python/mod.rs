@@ -27,30 +27,24 @@ pub fn parse_only(text: &str) -> bool {
     program::parse(text).is_some()
 }
 
-/// Stack for the analysis thread: the interpreter recurses along the code's nesting and
+/// Stack for the analysis threads: the interpreter recurses along the code's nesting and
 /// call chains (both bounded); this leaves a wide margin on every platform.
-const ANALYSIS_STACK: usize = 256 * 1024 * 1024;
+const ANALYSIS_STACK: usize = 64 * 1024 * 1024;
 
-/// The boto3 calls reachable from `entry`. Runs on its own thread with a large stack so
-/// deeply nested code cannot overflow the caller's (possibly small) stack.
+/// The boto3 calls reachable from `entry`. Runs in a small thread pool of its own, with
+/// large stacks so deeply nested code cannot overflow, and its own workers for parsing so
+/// that callers which analyse functions on rayon's global pool never wait on themselves.
 pub fn analyze(ctx: &Context, entry: &Entry) -> FunctionFacts {
-    std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("iamsynth-python".into())
-            .stack_size(ANALYSIS_STACK)
-            .spawn_scoped(scope, || analyze_here(ctx, entry))
-            .map(|handle| handle.join())
-    })
-    .ok()
-    .and_then(Result::ok)
-    .unwrap_or_else(|| FunctionFacts {
-        diagnostics: vec![Diagnostic::warning(
-            &entry.file,
-            0,
-            "Python analysis could not run (no thread available)",
-        )],
-        ..FunctionFacts::default()
-    })
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .stack_size(ANALYSIS_STACK)
+        .thread_name(|i| format!("iamsynth-python-{i}"))
+        .build()
+    {
+        Ok(pool) => pool.install(|| analyze_here(ctx, entry)),
+        Err(_) => analyze_here(ctx, entry),
+    }
 }
 
 fn analyze_here(ctx: &Context, entry: &Entry) -> FunctionFacts {

@@ -525,3 +525,16 @@ fn powertools_feature_flags_read_their_store() {
         ],
     );
 }
+
+#[test]
+fn analyses_run_from_rayon_workers_do_not_wait_on_themselves() {
+    use rayon::prelude::*;
+    // synth analyses functions on rayon's global pool; each analysis parses on a pool of
+    // its own, so this finishes instead of deadlocking.
+    let entries = ["producer", "consumer", "producer", "consumer"];
+    let counts: Vec<usize> = entries
+        .par_iter()
+        .map(|f| run("two-handlers", "app.py", Some(f)).calls.len())
+        .collect();
+    assert_eq!(counts, vec![1, 2, 1, 2]);
+}
