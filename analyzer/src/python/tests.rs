@@ -538,3 +538,27 @@ fn analyses_run_from_rayon_workers_do_not_wait_on_themselves() {
         .collect();
     assert_eq!(counts, vec![1, 2, 1, 2]);
 }
+
+#[test]
+fn sam_template_bindings_flow_into_arguments() {
+    let root = fixture("sam-app");
+    let functions = crate::infra::discover(&root, &[]).expect("template reads");
+    let create = functions
+        .iter()
+        .find(|f| f.name == "CreateOrderFunction")
+        .expect("CreateOrderFunction");
+    assert_eq!(create.entry.file, "src/app.py");
+    let ctx = Context {
+        root: root.canonicalize().expect("root"),
+        env: create.env.clone(),
+        search_paths: create.search_paths.clone(),
+    };
+    let r = run_ctx(&ctx, &create.entry.file, create.entry.function.as_deref());
+    assert_calls(
+        &r,
+        &[
+            "src/orders/store.py:14 dynamodb.put_item Helper Item=? TableName=!OrdersTable",
+            "src/orders/store.py:20 s3.put_object Call Body=? Bucket=!ReceiptsBucket Key='receipts/'+?+'.json'",
+        ],
+    );
+}
