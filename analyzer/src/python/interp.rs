@@ -28,6 +28,8 @@ const MAX_STEPS: usize = 20_000_000;
 /// Deeper syntax nesting than this (a 5,000-term generated concatenation) is not followed:
 /// its value is unknown. Keeps recursion well inside the analysis thread's stack.
 const MAX_NESTING: usize = 400;
+/// A value that may be more than this many different objects is treated as unknown.
+const MAX_UNION: usize = 8;
 
 /// One lexical scope being executed.
 pub struct Scope<'t> {
@@ -1189,6 +1191,13 @@ impl<'t, 'c> Interp<'t, 'c> {
         scope: &mut Scope<'t>,
     ) -> Val<'t> {
         match callee {
+            Val::Union(items) => {
+                let results = items
+                    .into_iter()
+                    .map(|item| self.call_value(item, args.clone(), node, scope))
+                    .collect();
+                join_vals(results)
+            }
             Val::Function(f) => self.call_function(f, args, Some((scope.module, node))),
             Val::Class(c) => self.instantiate(c, args, node, scope),
             Val::Extern(q) => self.extern_call(&q, None, args, node, scope),
@@ -1219,6 +1228,13 @@ impl<'t, 'c> Interp<'t, 'c> {
         scope: &mut Scope<'t>,
     ) -> Val<'t> {
         match recv {
+            Val::Union(items) => {
+                let results = items
+                    .into_iter()
+                    .map(|item| self.call_method(item, name, args.clone(), node, scope))
+                    .collect();
+                join_vals(results)
+            }
             Val::Module(m) => {
                 let f = self.module_attr(&m, name, (scope.module, node));
                 self.call_value(f, args, node, scope)
@@ -1398,6 +1414,13 @@ impl<'t, 'c> Interp<'t, 'c> {
         scope: &mut Scope<'t>,
     ) -> Val<'t> {
         match recv {
+            Val::Union(items) => {
+                let results = items
+                    .into_iter()
+                    .map(|item| self.get_attr(item, name, node, scope))
+                    .collect();
+                join_vals(results)
+            }
             Val::Module(m) => self.module_attr(&m, name, (scope.module, node)),
             Val::Extern(q) => Val::Extern(Rc::from(format!("{q}.{name}"))),
             Val::Instance(ref i) => {
@@ -1760,7 +1783,23 @@ pub fn join_vals<'t>(vals: Vec<Val<'t>>) -> Val<'t> {
                     ids,
                 }));
             }
-            many[0].clone()
+            let mut items: Vec<Val<'t>> = Vec::new();
+            for v in many {
+                let members = match v {
+                    Val::Union(inner) => inner.clone(),
+                    other => vec![(*other).clone()],
+                };
+                for m in members {
+                    if !items.iter().any(|i| i.signature() == m.signature()) {
+                        items.push(m);
+                    }
+                }
+            }
+            if items.len() > MAX_UNION {
+                Val::Unknown
+            } else {
+                Val::Union(items)
+            }
         }
     }
 }

@@ -562,3 +562,15 @@ fn sam_template_bindings_flow_into_arguments() {
         ],
     );
 }
+
+#[test]
+fn dispatch_tables_call_every_entry() {
+    let r = run("client-cache", "app.py", Some("router"));
+    assert_calls(
+        &r,
+        &[
+            "app.py:26 dynamodb.scan Helper TableName='orders'",
+            "app.py:30 sns.publish Call Message='x' TopicArn='arn:aws:sns:eu-west-1:1:created'",
+        ],
+    );
+}

@@ -47,6 +47,9 @@ pub enum Val<'t> {
     Bound(Box<Val<'t>>, Rc<str>),
     /// `getattr(receiver, name)` with a name that is not a constant.
     DynamicAttr(Box<Val<'t>>),
+    /// One of several objects (functions of a dispatch table, clients of two branches):
+    /// calls and attribute reads apply to each.
+    Union(Vec<Val<'t>>),
     /// `super()` inside a method of class `owner`, for `instance`.
     Super(Box<Val<'t>>, Rc<str>),
     Unknown,
@@ -255,6 +258,14 @@ impl<'t> Val<'t> {
             Val::Bound(r, n) => format!("bound:{}.{n}", r.signature()),
             Val::DynamicAttr(r) => format!("dyn:{}", r.signature()),
             Val::Super(i, owner) => format!("super:{owner}:{}", i.signature()),
+            Val::Union(items) => format!(
+                "union:{}",
+                items
+                    .iter()
+                    .map(Val::signature)
+                    .collect::<Vec<_>>()
+                    .join("|")
+            ),
             Val::Unknown => "?".into(),
         }
     }
