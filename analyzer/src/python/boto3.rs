@@ -80,7 +80,12 @@ impl<'t, 'c> Interp<'t, 'c> {
                             let name = name.to_string();
                             self.get_attr(recv, &name, node, scope)
                         }
-                        None => Val::DynamicAttr(Box::new(recv)),
+                        None => {
+                            match self.attrs_with_prefix(&recv, &name.to_value(), node, scope) {
+                                Some(found) => found,
+                                None => Val::DynamicAttr(Box::new(recv)),
+                            }
+                        }
                     },
                     None => Val::Unknown,
                 };
@@ -131,6 +136,57 @@ impl<'t, 'c> Interp<'t, 'c> {
             return Val::LibObject(Rc::new(LibObject::new(q.to_string(), args)));
         }
         Val::Unknown
+    }
+
+    /// `getattr(self, f"handle_{kind}")` on local code: every attribute whose name starts
+    /// with the known prefix (a dispatch by naming convention). `None` without a prefix.
+    fn attrs_with_prefix(
+        &mut self,
+        recv: &Val<'t>,
+        name: &Value,
+        node: Node<'t>,
+        scope: &mut Scope<'t>,
+    ) -> Option<Val<'t>> {
+        let prefix = match name {
+            Value::Concat { parts } => parts.first()?.as_str()?.to_string(),
+            _ => return None,
+        };
+        if prefix.is_empty() {
+            return None;
+        }
+        let mut names: Vec<String> = match recv {
+            Val::Instance(i) => {
+                let mut names: Vec<String> = i.attrs.borrow().keys().cloned().collect();
+                let mut stack = vec![i.class.clone()];
+                while let Some(c) = stack.pop() {
+                    names.extend(c.attrs.borrow().keys().cloned());
+                    for base in &c.bases {
+                        if let Val::Class(b) = base {
+                            stack.push(b.clone());
+                        }
+                    }
+                }
+                names
+            }
+            Val::Class(c) => c.attrs.borrow().keys().cloned().collect(),
+            Val::Module(super::val::ModRef::Local(idx)) => {
+                let env = self.module_env(*idx);
+                let names = env.borrow().keys().cloned().collect();
+                names
+            }
+            _ => return None,
+        };
+        names.retain(|n| n.starts_with(&prefix));
+        names.sort();
+        names.dedup();
+        let found: Vec<Val<'t>> = names
+            .iter()
+            .map(|n| self.get_attr(recv.clone(), n, node, scope))
+            .collect();
+        Some(match found.len() {
+            0 => Val::Unknown,
+            _ => super::interp::join_vals(found),
+        })
     }
 
     fn make(&mut self, factory: Factory, args: &CallArgs<'t>) -> Val<'t> {

@@ -574,3 +574,16 @@ fn dispatch_tables_call_every_entry() {
         ],
     );
 }
+
+#[test]
+fn getattr_with_a_known_prefix_dispatches_to_every_matching_method() {
+    let r = run("getattr-dispatch", "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "app.py:9 sqs.send_message Call MessageBody='c' QueueUrl='https://sqs.us-east-1.amazonaws.com/1/created'",
+            "app.py:12 s3.delete_object Call Bucket='documents' Key=?",
+        ],
+    );
+    assert!(r.unresolved.is_empty(), "{:?}", r.unresolved);
+}
