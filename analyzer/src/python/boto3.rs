@@ -171,7 +171,7 @@ impl<'t, 'c> Interp<'t, 'c> {
             Val::Class(c) => c.attrs.borrow().keys().cloned().collect(),
             Val::Module(super::val::ModRef::Local(idx)) => {
                 let env = self.module_env(*idx);
-                let names = env.borrow().keys().cloned().collect();
+                let names: Vec<String> = env.borrow().keys().cloned().collect();
                 names
             }
             _ => return None,

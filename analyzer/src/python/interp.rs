@@ -697,6 +697,9 @@ impl<'t, 'c> Interp<'t, 'c> {
         match iterable {
             Val::Collection(c) => self.collection_item(c),
             Val::Data(Value::List { items }) if items.len() == 1 => Val::Data(items[0].clone()),
+            // Resource actions that return several resources (`queue.receive_messages()`)
+            // come back as one resource value standing for each of them.
+            Val::Resource(_) => iterable.clone(),
             // Iterating what a library model class method returned (`for u in User.scan()`).
             Val::Instance(i) if !self.extern_bases(&i.class).is_empty() => iterable.clone(),
             _ => Val::Unknown,

@@ -587,3 +587,44 @@ fn getattr_with_a_known_prefix_dispatches_to_every_matching_method() {
     );
     assert!(r.unresolved.is_empty(), "{:?}", r.unresolved);
 }
+
+fn run_source(files: &[(&str, &str)], entry: &str, function: Option<&str>) -> Run {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(path, text).expect("write");
+    }
+    run_ctx(&Context::new(dir.path()), entry, function)
+}
+
+#[test]
+fn resource_waiters_received_messages_and_collection_batch_actions() {
+    let source = r#"import boto3
+
+sqs = boto3.resource("sqs")
+ddb = boto3.resource("dynamodb")
+s3 = boto3.resource("s3")
+
+
+def handler(event, context):
+    queue = sqs.Queue("https://sqs.us-east-1.amazonaws.com/1/jobs")
+    for message in queue.receive_messages(MaxNumberOfMessages=10):
+        message.delete()
+    ddb.Table("sessions").wait_until_exists()
+    s3.Bucket("scratch").objects.all().delete()
+"#;
+    let r = run_source(&[("app.py", source)], "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "app.py:10 sqs.receive_message Helper MaxNumberOfMessages=10 QueueUrl='https://sqs.us-east-1.amazonaws.com/1/jobs'",
+            "app.py:11 sqs.delete_message Helper QueueUrl='https://sqs.us-east-1.amazonaws.com/1/jobs' ReceiptHandle=?",
+            "app.py:12 dynamodb.waiter:table_exists Waiter TableName='sessions'",
+            "app.py:13 s3.list_objects Helper Bucket='scratch'",
+            "app.py:13 s3.delete_objects Helper Bucket='scratch' Delete=?",
+        ],
+    );
+}
