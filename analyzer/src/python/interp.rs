@@ -930,6 +930,17 @@ impl<'t, 'c> Interp<'t, 'c> {
                 }
                 val
             }
+            "named_expression" => {
+                // `(table := ddb.Table(name))`
+                let val = node
+                    .child_by_field_name("value")
+                    .map(|v| self.eval(v, scope))
+                    .unwrap_or(Val::Unknown);
+                if let Some(name) = node.child_by_field_name("name") {
+                    self.assign(name, val.clone(), scope);
+                }
+                val
+            }
             "augmented_assignment" => {
                 let (Some(left), Some(right)) = (
                     node.child_by_field_name("left"),

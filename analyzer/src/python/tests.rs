@@ -628,3 +628,31 @@ def handler(event, context):
         ],
     );
 }
+
+#[test]
+fn walrus_bindings_and_functions_handed_to_partial() {
+    let source = r#"import functools
+
+import boto3
+
+
+def archive(bucket, key):
+    boto3.client("s3").copy_object(Bucket=bucket, Key=key, CopySource="live/" + key)
+
+
+def handler(event, context):
+    if (queue := boto3.resource("sqs").Queue("https://sqs.us-east-1.amazonaws.com/1/q")):
+        queue.send_message(MessageBody="x")
+    task = functools.partial(archive, "archive")
+    task(event["key"])
+"#;
+    let r = run_source(&[("app.py", source)], "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "app.py:12 sqs.send_message Helper MessageBody='x' QueueUrl='https://sqs.us-east-1.amazonaws.com/1/q'",
+            // partial() hands archive to library code: assumed called, arguments unknown.
+            "app.py:7 s3.copy_object Call Bucket=? CopySource='live/'+? Key=?",
+        ],
+    );
+}
