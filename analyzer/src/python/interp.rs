@@ -738,8 +738,9 @@ impl<'t, 'c> Interp<'t, 'c> {
         self.assign_name(&name, Val::Function(func), scope);
     }
 
-    /// `@app.get("/x")` / `@app.route(...)` where `app` is a third-party object: the
-    /// function becomes one of the object's callbacks. Only a plain name is looked up
+    /// `@app.get("/x")` / `@app.route(...)` where `app` is a third-party object and the
+    /// method registers (`grammars/python/frameworks.toml`): the function becomes one of
+    /// the object's callbacks. Only a plain name is looked up
     /// here; nothing is evaluated before the function is reached.
     fn register_on_frameworks(&mut self, func: &Rc<FuncVal<'t>>, scope: &mut Scope<'t>) {
         let src = self.src(scope.module);
@@ -764,9 +765,12 @@ impl<'t, 'c> Interp<'t, 'c> {
             if object.kind() != "identifier" {
                 continue;
             }
+            let registrar = node_text(attr, src).to_string();
+            if !super::models::is_registrar(&registrar) {
+                continue;
+            }
             if let Val::LibObject(o) = self.lookup(node_text(object, src), scope) {
                 o.callbacks.borrow_mut().push(func.clone());
-                let registrar = node_text(attr, src).to_string();
                 if !o.registrars.borrow().contains(&registrar) {
                     o.registrars.borrow_mut().push(registrar);
                 }

@@ -211,6 +211,26 @@ pub fn transfer_helper(
     Some((helper, params.as_slice()))
 }
 
+/// `grammars/python/frameworks.toml`: decorator methods that register callbacks.
+#[derive(Deserialize)]
+struct FrameworksFile {
+    registrars: Vec<String>,
+}
+
+pub fn is_registrar(method: &str) -> bool {
+    static TABLE: OnceLock<Vec<String>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            toml::from_str::<FrameworksFile>(include_str!(
+                "../../../grammars/python/frameworks.toml"
+            ))
+            .map(|f| f.registrars)
+            .unwrap_or_default()
+        })
+        .iter()
+        .any(|r| r == method)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

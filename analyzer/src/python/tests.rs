@@ -656,3 +656,31 @@ def handler(event, context):
         ],
     );
 }
+
+#[test]
+fn tracing_decorators_wrap_and_register_nothing() {
+    let source = r#"import boto3
+from aws_lambda_powertools import Logger, Tracer
+
+logger = Logger(service="cart")
+tracer = Tracer(service="cart")
+table = boto3.resource("dynamodb").Table("carts")
+
+
+@tracer.capture_method
+def purge(user_id):
+    table.delete_item(Key={"pk": user_id})
+
+
+@logger.inject_lambda_context(log_event=True)
+@tracer.capture_lambda_handler
+def lambda_handler(event, context):
+    tracer.put_annotation(key="user", value=event["user"])
+    table.query(KeyConditionExpression="pk = :u")
+"#;
+    let r = run_source(&[("app.py", source)], "app.py", Some("lambda_handler"));
+    assert_calls(
+        &r,
+        &["app.py:18 dynamodb.query Helper KeyConditionExpression='pk = :u' TableName='carts'"],
+    );
+}
