@@ -46,17 +46,10 @@ pub struct Scope<'t> {
     pub function: Option<Rc<FuncVal<'t>>>,
 }
 
-#[derive(PartialEq)]
-enum ModuleState {
-    Loading,
-    Done,
-}
-
 pub struct Interp<'t, 'c> {
     pub ctx: &'c Context,
     pub program: &'t Program,
     module_envs: HashMap<usize, Env<'t>>,
-    module_state: HashMap<usize, ModuleState>,
     /// Function names of the active frames, handler first.
     frames: Vec<String>,
     /// Where each active frame called the next one.
@@ -75,7 +68,6 @@ impl<'t, 'c> Interp<'t, 'c> {
             ctx,
             program,
             module_envs: HashMap::new(),
-            module_state: HashMap::new(),
             frames: Vec::new(),
             call_sites: Vec::new(),
             active: HashSet::new(),
@@ -189,7 +181,6 @@ impl<'t, 'c> Interp<'t, 'c> {
         }
         let env = new_env();
         self.module_envs.insert(module, env.clone());
-        self.module_state.insert(module, ModuleState::Loading);
         let Some(parsed) = self.program.modules.get(module) else {
             return env;
         };
@@ -214,7 +205,6 @@ impl<'t, 'c> Interp<'t, 'c> {
         if pushed.is_some() {
             self.call_sites.pop();
         }
-        self.module_state.insert(module, ModuleState::Done);
         env
     }
 
