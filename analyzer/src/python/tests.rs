@@ -684,3 +684,18 @@ def lambda_handler(event, context):
         &["app.py:18 dynamodb.query Helper KeyConditionExpression='pk = :u' TableName='carts'"],
     );
 }
+
+#[test]
+fn powertools_decrypt_is_passed_as_with_decryption() {
+    let source = r#"from aws_lambda_powertools.utilities import parameters
+
+
+def handler(event, context):
+    return parameters.get_parameter("/db/password", decrypt=True)
+"#;
+    let r = run_source(&[("app.py", source)], "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &["app.py:5 ssm.get_parameter Library Name='/db/password' WithDecryption=True"],
+    );
+}
