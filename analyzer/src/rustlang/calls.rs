@@ -142,6 +142,9 @@ impl Walker<'_> {
             }
             return args.into_iter().next().unwrap_or(Abs::Unknown);
         }
+        if let Some(class) = self.library_class(&path[..path.len().saturating_sub(1)]) {
+            return Abs::Library(class);
+        }
         self.invoke_fn_refs(&args, &site);
         // `Client::new()`, `Router::new()`: a value of that foreign type. A free function of
         // another crate (`shared::make_client()`) may return anything, an SDK client too.
@@ -312,6 +315,7 @@ impl Walker<'_> {
                 Abs::Foreign
             }
             Abs::FnRef(_) => Abs::Unknown,
+            Abs::Library(class) => self.library_call(&class, &method, &args, m, chain_start),
             Abs::Unknown => {
                 self.invoke_fn_refs(&args, &site);
                 if method == "send" && m.args.is_empty() && has_operation_before(m) {

@@ -25,6 +25,7 @@ mod abs;
 mod calls;
 mod cargo;
 mod index;
+mod library;
 mod macros;
 mod resolve;
 mod tables;

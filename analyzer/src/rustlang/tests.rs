@@ -785,3 +785,18 @@ fn handler(ddb: aws_sdk_dynamodb::Client) {
         ["aws-sdk-dynamodb describe_table src/main.rs:12 table_name=\"archive\""]
     );
 }
+
+#[test]
+fn library_models_turn_the_secrets_manager_caching_client_into_its_sdk_calls() {
+    let facts = run("secrets-cache", "src/main.rs", Some("main"));
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-secretsmanager describe_secret (library) src/main.rs:10 secret_id=\"prod/orders/db\"",
+            "aws-sdk-secretsmanager get_secret_value (library) src/main.rs:10 secret_id=\"prod/orders/db\"",
+        ]
+    );
+    // Known by its declared type alone, too.
+    let typed = run("secrets-cache", "src/main.rs", Some("handler"));
+    assert_eq!(typed.calls.len(), 2);
+}

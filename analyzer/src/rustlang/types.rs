@@ -99,7 +99,10 @@ impl Walker<'_> {
                     return self.type_abs_in(inner, module, generics);
                 }
                 match target {
-                    Target::Other(_) => Abs::Foreign,
+                    Target::Other(path) => match self.library_class(&path) {
+                        Some(class) => Abs::Library(class),
+                        None => Abs::Foreign,
+                    },
                     _ => Abs::Unknown,
                 }
             }
