@@ -800,3 +800,43 @@ fn library_models_turn_the_secrets_manager_caching_client_into_its_sdk_calls() {
     let typed = run("secrets-cache", "src/main.rs", Some("handler"));
     assert_eq!(typed.calls.len(), 2);
 }
+
+#[test]
+fn rusoto_clients_make_the_same_operations_with_input_structs() {
+    let main = r#"use rusoto_core::Region;
+use rusoto_dynamodb::{DynamoDb, DynamoDbClient, PutItemInput};
+use rusoto_events::{EventBridge, EventBridgeClient, PutEventsRequest};
+
+const TABLE: &str = "visits";
+
+async fn handler(ddb: &DynamoDbClient) {
+    let input = PutItemInput {
+        table_name: TABLE.to_string(),
+        item: Default::default(),
+        ..Default::default()
+    };
+    ddb.put_item(input).await.unwrap();
+    let events = EventBridgeClient::new(Region::default());
+    events.put_events(PutEventsRequest { entries: vec![] }).await.unwrap();
+}
+"#;
+    let facts = run_files(
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"visits\"\n[dependencies]\nrusoto_core = \"0.47\"\nrusoto_dynamodb = \"0.47\"\nrusoto_events = \"0.47\"\n",
+            ),
+            ("src/main.rs", main),
+        ],
+        "src/main.rs",
+        Some("handler"),
+    );
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-dynamodb put_item src/main.rs:13 item=? table_name=\"visits\"",
+            "aws-sdk-eventbridge put_events src/main.rs:15 entries=[]",
+        ]
+    );
+    assert!(facts.unresolved.is_empty(), "{:?}", facts.unresolved);
+}

@@ -62,7 +62,7 @@ impl Walker<'_> {
                     Target::Local(Def::Type(t)) => return Abs::instance(t),
                     Target::Local(Def::Trait(t)) => return Abs::Dyn(Rc::from(vec![t])),
                     Target::Aws(package, rest) => {
-                        return if rest.last().map(String::as_str) == Some("Client") {
+                        return if tables::is_client_type(&rest) {
                             Abs::Client(Rc::from(package.as_str()))
                         } else {
                             Abs::Foreign
