@@ -93,11 +93,17 @@ pub fn run(args: &DiffArgs, global: &Global, terminal: bool) -> Result<i32> {
         DiffFormat::Json => diff::render::json::render(&result),
         DiffFormat::Sarif => diff::render::sarif::render(&result),
         DiffFormat::Policy => {
+            let names = diff::Names::of(&report, &arn);
             let policies: Vec<_> = report
                 .functions
                 .iter()
                 .zip(&deployed)
-                .map(|(f, d)| (f.name.clone(), diff::tighten::policy(f, d, &args.keep)))
+                .map(|(f, d)| {
+                    (
+                        f.name.clone(),
+                        diff::tighten::policy(f, d, &args.keep, &names),
+                    )
+                })
                 .collect();
             let rendered = diff::render::policy::render(&policies, &arn);
             match &args.out {

@@ -72,10 +72,7 @@ pub fn diff(
     deployed: &[Deployed],
     arn: &crate::render::ArnValues,
 ) -> DiffReport {
-    let names = Names {
-        arn: arn.clone(),
-        refs: known_refs(report),
-    };
+    let names = Names::of(report, arn);
     // What each role's functions need together.
     let mut by_role: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (index, d) in deployed.iter().enumerate() {
@@ -124,6 +121,16 @@ pub fn diff(
         })
         .collect();
     DiffReport { functions }
+}
+
+impl Names {
+    /// Placeholder values for `report`: the flags' pseudo parameters, the template's names.
+    pub fn of(report: &Report, arn: &crate::render::ArnValues) -> Names {
+        Names {
+            arn: arn.clone(),
+            refs: known_refs(report),
+        }
+    }
 }
 
 /// Template references whose physical name the infrastructure states, from the functions'

@@ -3,13 +3,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::compare::Names;
 use super::deployed::Deployed;
 use super::pattern::action_matches;
 use crate::generate::FunctionReport;
 use crate::policy::{Effect, Listing, PolicyDocument};
 
 /// The tightened policy of one function.
-pub fn policy(function: &FunctionReport, deployed: &Deployed, keep: &[String]) -> PolicyDocument {
+pub fn policy(
+    function: &FunctionReport,
+    deployed: &Deployed,
+    keep: &[String],
+    names: &Names,
+) -> PolicyDocument {
     let mut grants: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for grant in function.actions() {
         grants
@@ -36,10 +42,14 @@ pub fn policy(function: &FunctionReport, deployed: &Deployed, keep: &[String]) -
                 } else {
                     continue;
                 };
-                grants
-                    .entry(kept.clone())
-                    .or_default()
-                    .extend(statement.resources.iter().cloned());
+                // Template names the infrastructure states are written out; pseudo
+                // parameters stay placeholders for the renderer's flags.
+                let resources = statement.resources.iter().map(|r| {
+                    crate::policy::substitute(r, &|p| {
+                        names.refs.get(p).cloned().unwrap_or_else(|| p.to_string())
+                    })
+                });
+                grants.entry(kept.clone()).or_default().extend(resources);
             }
         }
     }
