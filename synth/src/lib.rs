@@ -7,6 +7,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod diff;
 pub mod generate;
 pub mod platform;
 pub mod policy;

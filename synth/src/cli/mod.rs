@@ -1,6 +1,7 @@
 //! The `iamsynth` command line, per `../shared/cli-contract.md`.
 
 mod catalog;
+mod diff;
 mod explain;
 mod generate;
 mod output;
@@ -60,6 +61,11 @@ pub enum Command {
         after_help = "Examples:\n  iamsynth generate\n  iamsynth generate services/orders --format cfn --out policies/\n  iamsynth generate . --entry src/handler.ts:handler --format json\n  iamsynth generate . --entry src/main.rs:main --account 123456789012 --region eu-west-1"
     )]
     Generate(generate::GenerateArgs),
+    /// Generated policies against what is deployed or declared: missing, excess, risky.
+    #[command(
+        after_help = "Examples:\n  iamsynth diff\n  iamsynth diff --format markdown > comment.md\n  iamsynth diff --deployed policy.json --entry app.py:handler --fail-on any\n  iamsynth diff --deployed live --format policy --out tightened/ --keep xray:PutTraceSegments"
+    )]
+    Diff(diff::DiffArgs),
     /// Why a function needs ACTION: the calls, and the chain from the handler to each.
     #[command(
         after_help = "Examples:\n  iamsynth explain s3:GetObject\n  iamsynth explain dynamodb:PutItem services/orders --entry app.py:handler"
@@ -105,6 +111,7 @@ pub fn main() -> i32 {
     let stdout_is_terminal = std::io::stdout().is_terminal();
     let result = match &cli.command {
         Command::Generate(args) => generate::run(args, &cli.global, stdout_is_terminal),
+        Command::Diff(args) => diff::run(args, &cli.global, stdout_is_terminal),
         Command::Explain(args) => explain::run(args, &cli.global),
         Command::Catalog(args) => catalog::run(args),
     };
