@@ -12,3 +12,4 @@ pub mod platform;
 pub mod policy;
 pub mod render;
 pub mod resolve;
+pub mod trail;
