@@ -190,8 +190,9 @@ pub fn read_file(path: &Path, filter: &Filter) -> Evidence {
         evidence.problems.push(Problem {
             file: label,
             message: format!(
-                "{what} ({error}); the {read} record{} before it were counted",
-                if read == 1 { "" } else { "s" }
+                "{what} ({error}); the {read} record{} before it still count{}",
+                if read == 1 { "" } else { "s" },
+                if read == 1 { "s" } else { "" }
             ),
         });
     }

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::report::{FunctionTrail, Matched, Seen, TrailReport};
+use super::report::{FunctionTrail, Matched, Seen, TrailReport, Unmapped};
 use crate::render::json::SCHEMA;
 
 /// The contract's document, plus `unmapped` per function and an `evidence` summary.
@@ -75,9 +75,15 @@ pub fn text(report: &TrailReport) -> String {
             out.push('\n');
             continue;
         }
-        section(&mut out, "observed", &f.observed);
+        let width = label_width(f);
+        section(&mut out, "observed", &f.observed, width);
         if f.has_code {
-            section(&mut out, "observed, not in code", &f.observed_not_in_code);
+            section(
+                &mut out,
+                "observed, not in code",
+                &f.observed_not_in_code,
+                width,
+            );
             if !f.in_code_not_observed.is_empty() {
                 let _ = writeln!(
                     out,
@@ -89,17 +95,22 @@ pub fn text(report: &TrailReport) -> String {
                 }
             }
         }
-        section(&mut out, "denied", &f.denied);
+        section(&mut out, "denied", &f.denied, width);
         if !f.unmapped.is_empty() {
-            let _ = writeln!(out, "  events with no known action ({}):", f.unmapped.len());
+            let _ = writeln!(
+                out,
+                "  events not mapped to one action ({}):",
+                f.unmapped.len()
+            );
             for u in &f.unmapped {
-                let event = format!(
-                    "{} {}{}",
-                    u.event_source,
-                    u.event_name,
-                    if u.denied { " (denied)" } else { "" }
+                let _ = writeln!(
+                    out,
+                    "    {:<width$} {:>8}  last {}\n      {}",
+                    event_label(u),
+                    u.count,
+                    u.last_seen,
+                    u.why
                 );
-                let _ = writeln!(out, "    {event:<40} {:>8}  last {}", u.count, u.last_seen);
             }
         }
         if f.observed.is_empty() && f.denied.is_empty() && f.unmapped.is_empty() {
@@ -125,7 +136,7 @@ pub fn text(report: &TrailReport) -> String {
     out
 }
 
-fn section(out: &mut String, title: &str, list: &[Seen]) {
+fn section(out: &mut String, title: &str, list: &[Seen], width: usize) {
     if list.is_empty() {
         return;
     }
@@ -133,8 +144,28 @@ fn section(out: &mut String, title: &str, list: &[Seen]) {
     for s in list {
         let _ = writeln!(
             out,
-            "    {:<40} {:>8}  last {}",
+            "    {:<width$} {:>8}  last {}",
             s.action, s.count, s.last_seen
         );
     }
+}
+
+fn event_label(u: &Unmapped) -> String {
+    format!(
+        "{} {}{}",
+        u.event_source,
+        u.event_name,
+        if u.denied { " (denied)" } else { "" }
+    )
+}
+
+/// The widest label of a function's sections, so its counts line up.
+fn label_width(f: &FunctionTrail) -> usize {
+    f.observed
+        .iter()
+        .chain(&f.denied)
+        .map(|s| s.action.len())
+        .chain(f.unmapped.iter().map(|u| event_label(u).len()))
+        .max()
+        .unwrap_or(0)
 }
