@@ -270,10 +270,17 @@ fn record(
         .or_default() += 1;
     let data_event = matches!(
         (call.event_source, call.event_name),
-        ("s3.amazonaws.com", "GetObject" | "PutObject" | "DeleteObject")
-            | ("dynamodb.amazonaws.com", "GetItem" | "PutItem" | "UpdateItem" | "Query")
-            | ("lambda.amazonaws.com", "Invoke")
-            | ("sqs.amazonaws.com", "SendMessage" | "ReceiveMessage" | "DeleteMessage")
+        (
+            "s3.amazonaws.com",
+            "GetObject" | "PutObject" | "DeleteObject"
+        ) | (
+            "dynamodb.amazonaws.com",
+            "GetItem" | "PutItem" | "UpdateItem" | "Query"
+        ) | ("lambda.amazonaws.com", "Invoke")
+            | (
+                "sqs.amazonaws.com",
+                "SendMessage" | "ReceiveMessage" | "DeleteMessage"
+            )
             | ("sns.amazonaws.com", "Publish")
     );
     let role_arn = format!("arn:aws:iam::{account}:role/{}", role.name);

@@ -15,7 +15,7 @@ use analyzer::Value;
 use analyzer::infra::RoleSpec;
 
 use super::evidence::{Evidence, Key, Outcome, Problem, Tally};
-use super::mapping::{Mapped, map_event};
+use super::mapping::{Mapped, find_operation, map_event};
 use crate::catalog::Catalog;
 use crate::generate::{FunctionReport, Report};
 
@@ -62,6 +62,8 @@ pub struct Seen {
     pub action: String,
     pub count: u64,
     pub last_seen: String,
+    /// Input members of the operations the events named, for resource ARN formats.
+    pub members: Vec<String>,
 }
 
 /// An event no catalog operation explains.
@@ -289,15 +291,21 @@ fn select(
 
 struct Mapper<'a> {
     catalog: &'a Catalog,
-    cache: HashMap<(String, String), Mapped>,
+    cache: HashMap<(String, String), (Mapped, Vec<String>)>,
 }
 
 impl Mapper<'_> {
-    fn map(&mut self, source: &str, name: &str) -> &Mapped {
+    /// The event's actions, and its operation's input members.
+    fn map(&mut self, source: &str, name: &str) -> &(Mapped, Vec<String>) {
         let catalog = self.catalog;
         self.cache
             .entry((source.to_string(), name.to_string()))
-            .or_insert_with(|| map_event(catalog, source, name))
+            .or_insert_with(|| {
+                let members = find_operation(catalog, source, name)
+                    .map(|op| catalog.input_members(op).to_vec())
+                    .unwrap_or_default();
+                (map_event(catalog, source, name), members)
+            })
     }
 }
 
@@ -371,6 +379,7 @@ fn tally(mapper: &mut Mapper, selection: &Selection, evidence: &Evidence) -> Fun
 
     let mut observed: BTreeMap<String, Tally> = BTreeMap::new();
     let mut denied: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut members_of: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut unmapped: BTreeMap<(String, String, bool), (Tally, String)> = BTreeMap::new();
     let mut possibly: BTreeSet<String> = BTreeSet::new();
     for (key, tally) in keys {
@@ -383,9 +392,14 @@ fn tally(mapper: &mut Mapper, selection: &Selection, evidence: &Evidence) -> Fun
             } => into(&mut denied, action),
             outcome => {
                 let is_denied = *outcome != Outcome::Allowed;
-                match mapper.map(&key.event_source, &key.event_name) {
+                let (mapped, members) = mapper.map(&key.event_source, &key.event_name);
+                match mapped {
                     Mapped::Actions(actions) => {
                         for action in actions {
+                            members_of
+                                .entry(action.clone())
+                                .or_default()
+                                .extend(members.iter().cloned());
                             into(
                                 if is_denied {
                                     &mut denied
@@ -418,6 +432,10 @@ fn tally(mapper: &mut Mapper, selection: &Selection, evidence: &Evidence) -> Fun
     let seen = |map: BTreeMap<String, Tally>| -> Vec<Seen> {
         map.into_iter()
             .map(|(action, t)| Seen {
+                members: members_of
+                    .get(&action)
+                    .map(|m| m.iter().cloned().collect())
+                    .unwrap_or_default(),
                 action,
                 count: t.count,
                 last_seen: t.last_seen,
