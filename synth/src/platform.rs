@@ -96,6 +96,28 @@ const VPC: &[&str] = &[
 const KMS_DECRYPT: &[&str] = &["kms:Decrypt"];
 const KMS_PRODUCE: &[&str] = &["kms:Decrypt", "kms:GenerateDataKey"];
 
+/// Data actions in code on a resource encrypted with a customer managed key -> the KMS
+/// actions the caller needs on that key. S3 SSE-KMS: upload needs `kms:GenerateDataKey`,
+/// download `kms:Decrypt` (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms);
+/// SQS and SNS producers `kms:GenerateDataKey` + `kms:Decrypt`, SQS consumers `kms:Decrypt`
+/// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html,
+/// https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html); Kinesis producers
+/// `kms:GenerateDataKey`, consumers `kms:Decrypt`
+/// (https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html); Secrets
+/// Manager reads `kms:Decrypt` (https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html).
+/// DynamoDB uses grants of its own for table keys: no row.
+const KMS_FOR_DATA: &[(&str, &[&str])] = &[
+    ("s3:PutObject", &["kms:GenerateDataKey"]),
+    ("s3:GetObject", &["kms:Decrypt"]),
+    ("sqs:SendMessage", &["kms:GenerateDataKey", "kms:Decrypt"]),
+    ("sqs:ReceiveMessage", &["kms:Decrypt"]),
+    ("sns:Publish", &["kms:GenerateDataKey", "kms:Decrypt"]),
+    ("kinesis:PutRecord", &["kms:GenerateDataKey"]),
+    ("kinesis:PutRecords", &["kms:GenerateDataKey"]),
+    ("kinesis:GetRecords", &["kms:Decrypt"]),
+    ("secretsmanager:GetSecretValue", &["kms:Decrypt"]),
+];
+
 /// Actions in code that write to a resource of each event source kind: calling one on the
 /// function's own source makes the function invoke itself.
 const RECURSIVE_WRITES: &[(EventKind, &[&str])] = &[
@@ -219,9 +241,12 @@ fn target(value: &Value, kind: Kind) -> Option<Target> {
     }
 }
 
-/// A template reference as a target. The physical name when known; else the `!GetAtt` or
-/// `!Ref` that yields an ARN or a name, per the "Return values" of each resource type in the
-/// CloudFormation User Guide (a queue's `Ref` is its URL, so its name is `QueueName`).
+/// A template reference as a target: the physical name when known, else the attribute (or
+/// `Ref`) that yields the name, per the "Return values" of each resource type in the
+/// CloudFormation User Guide (a queue's `Ref` is its URL, so its name is `QueueName`; a
+/// topic's `Ref` is its ARN, its name `TopicName`). A name inside the ARN format keeps the
+/// service, region and account in plain policies, where a whole-ARN placeholder would
+/// become a bare `*`.
 fn infra_target(reference: &InfraRef, kind: Kind) -> Target {
     let id = &reference.logical_id;
     if let Some(known) = &reference.known {
@@ -231,15 +256,23 @@ fn infra_target(reference: &InfraRef, kind: Kind) -> Target {
             Target::Name(known.clone())
         };
     }
-    match (reference.attribute.as_deref(), kind) {
-        (Some(attribute), _) if attribute.ends_with("Arn") => {
-            Target::Arn(format!("${{{id}.{attribute}}}"))
-        }
-        (Some(attribute), _) => Target::Name(format!("${{{id}.{attribute}}}")),
-        (None, Kind::Queue) => Target::Name(format!("${{{id}.QueueName}}")),
-        (None, Kind::Topic) => Target::Arn(format!("${{{id}}}")),
-        (None, Kind::TableStream) => Target::Name(format!("${{{id}}}")),
-        (None, _) => Target::Name(format!("${{{id}}}")),
+    let name = match kind {
+        Kind::Queue => format!("${{{id}.QueueName}}"),
+        Kind::Topic => format!("${{{id}.TopicName}}"),
+        Kind::EventBus => format!("${{{id}.Name}}"),
+        // Tables, streams, functions, buckets and keys: `Ref` is the name (the key id).
+        Kind::Table
+        | Kind::TableStream
+        | Kind::Stream
+        | Kind::Function
+        | Kind::Bucket
+        | Kind::Objects
+        | Kind::Key => format!("${{{id}}}"),
+    };
+    match reference.resource_type.as_str() {
+        // Parameters and imports hold whatever the user passes, often a whole ARN.
+        "Parameter" | "Pseudo" => Target::Arn(format!("${{{id}}}")),
+        _ => Target::Name(name),
     }
 }
 
@@ -257,7 +290,10 @@ fn arn(target: &Target, kind: Kind) -> String {
 pub fn apply(spec: &FunctionSpec, resolved: &mut Resolved) {
     let recursion = recursion_warnings(spec, resolved);
     resolved.diagnostics.extend(recursion);
-    for (action, resource, why) in grants(spec, &mut resolved.diagnostics) {
+    let mut diagnostics = Vec::new();
+    let platform = grants(spec, resolved, &mut diagnostics);
+    resolved.diagnostics.extend(diagnostics);
+    for (action, resource, why) in platform {
         let reason = Reason {
             file: spec.declared_in.clone(),
             line: spec.line,
@@ -282,8 +318,12 @@ pub fn apply(spec: &FunctionSpec, resolved: &mut Resolved) {
 }
 
 /// `(action, resource, reason)` for every platform permission of the function.
-fn grants(spec: &FunctionSpec, diagnostics: &mut Vec<Diagnostic>) -> Vec<(String, String, String)> {
-    let mut out = Vec::new();
+fn grants(
+    spec: &FunctionSpec,
+    code: &Resolved,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(String, String, String)> {
+    let mut out = data_keys(spec, code);
     let mut add = |actions: &[&str], resource: &str, why: &str| {
         for action in actions {
             out.push((action.to_string(), resource.to_string(), why.to_string()));
@@ -398,6 +438,76 @@ fn grants(spec: &FunctionSpec, diagnostics: &mut Vec<Diagnostic>) -> Vec<(String
     out
 }
 
+/// KMS permissions for the code's own calls on encrypted resources the infrastructure names.
+/// `code` holds the code's grants only: platform grants are added after this runs.
+fn data_keys(spec: &FunctionSpec, code: &Resolved) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for key in spec.kms_keys.iter().filter(|k| k.source != "environment") {
+        let Some(key_resource) = key_arn(&key.key) else {
+            continue;
+        };
+        let names = known_names(spec, &key.source);
+        for (action, kms) in KMS_FOR_DATA {
+            let Some(grant) = code.actions.get(*action) else {
+                continue;
+            };
+            if !grant
+                .resources
+                .iter()
+                .any(|r| mentions(r, &key.source, &names))
+            {
+                continue;
+            }
+            for kms_action in *kms {
+                out.push((
+                    kms_action.to_string(),
+                    key_resource.clone(),
+                    format!(
+                        "{action} on {}, encrypted with a customer managed key",
+                        key.source
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The physical names the function's bindings know for a logical id.
+fn known_names(spec: &FunctionSpec, id: &str) -> Vec<String> {
+    fn collect(value: &Value, id: &str, out: &mut Vec<String>) {
+        match value {
+            Value::Infra(r) if r.logical_id == id => out.extend(r.known.clone()),
+            Value::Concat { parts } => parts.iter().for_each(|p| collect(p, id, out)),
+            Value::List { items } => items.iter().for_each(|p| collect(p, id, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for value in spec.env.values() {
+        collect(value, id, &mut out);
+    }
+    for event in &spec.events {
+        if let Some(value) = &event.resource {
+            collect(value, id, &mut out);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether a granted resource names the resource `id`: its placeholder, or one of its known
+/// names as a whole `:`/`/`-separated segment.
+fn mentions(resource: &str, id: &str, names: &[String]) -> bool {
+    if resource.contains(&format!("${{{id}}}")) || resource.contains(&format!("${{{id}.")) {
+        return true;
+    }
+    resource
+        .split([':', '/'])
+        .any(|segment| names.iter().any(|n| n == segment))
+}
+
 fn kind_name(kind: EventKind) -> &'static str {
     match kind {
         EventKind::Kafka => "Kafka",
@@ -430,7 +540,6 @@ fn key_arn(key: &Value) -> Option<String> {
     }
     Some(match target(key, Kind::Key)? {
         Target::Arn(arn) => arn,
-        Target::Name(name) if name.starts_with("${") && name.ends_with(".Arn}") => name,
         Target::Name(name) => Kind::Key.arn(&name),
     })
 }

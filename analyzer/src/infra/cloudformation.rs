@@ -349,7 +349,6 @@ fn build(
         role,
         policies,
         layers,
-        diagnostics: Vec::new(),
     }))
 }
 
@@ -365,8 +364,6 @@ pub fn finish(mut spec: FunctionSpec) -> FunctionSpec {
     spec.search_paths.retain(|p| seen.insert(p.clone()));
     spec.layers.sort();
     spec.layers.dedup();
-    spec.diagnostics.sort();
-    spec.diagnostics.dedup();
     spec
 }
 
@@ -459,16 +456,19 @@ fn invoke_destinations(config: &Yaml, eval: &Evaluator, key: &str) -> Vec<Destin
         ("OnFailure", DestinationKind::OnFailure),
         ("OnSuccess", DestinationKind::OnSuccess),
     ] {
-        let Some(target) = get(config, &[field, key]) else {
-            continue;
-        };
-        let target = eval.eval(target);
         let stated = get(config, &[field, "Type"])
             .and_then(Yaml::as_str)
             .map(|t| match t {
                 "S3Bucket" => "s3".to_string(),
                 other => other.to_lowercase(),
             });
+        // SAM creates the queue or topic when `Type` is SQS/SNS and `Destination` is absent
+        // (sam-property-function-onfailure.html): a target whose name is not known here.
+        let target = match get(config, &[field, key]) {
+            Some(target) => eval.eval(target),
+            None if matches!(stated.as_deref(), Some("sqs" | "sns")) => Value::Unknown,
+            None => continue,
+        };
         out.push(Destination {
             kind,
             target_type: stated.unwrap_or_else(|| target_type(&target)),

@@ -66,8 +66,6 @@ pub struct FunctionSpec {
     pub policies: Vec<DeclaredPolicy>,
     /// Local layer contents attached to the function, relative to the root.
     pub layers: Vec<String>,
-    /// Warnings about this function's declaration (unresolved references, missing code).
-    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// A service that invokes the function, with the resource it reads from or listens to.

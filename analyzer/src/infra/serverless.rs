@@ -376,7 +376,6 @@ impl Service<'_> {
             role,
             policies,
             layers,
-            diagnostics: Vec::new(),
         })
     }
 

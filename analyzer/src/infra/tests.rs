@@ -934,3 +934,33 @@ fn standalone_lambda_function_with_role_resource_and_attachments() {
         }]
     );
 }
+
+#[test]
+fn sam_creates_destination_queues_without_a_destination() {
+    let template = "Transform: AWS::Serverless-2016-10-31
+Resources:
+  Handler:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      EventInvokeConfig:
+        MaximumRetryAttempts: 1
+        DestinationConfig:
+          OnFailure:
+            Type: SQS
+          OnSuccess:
+            Type: Lambda
+";
+    let dir = project(&[("template.yaml", template), ("src/app.py", "")]);
+    let found = discover_all(dir.path(), &[]).expect("discover");
+    assert_eq!(
+        found.functions[0].destinations,
+        vec![Destination {
+            kind: DestinationKind::OnFailure,
+            target_type: "sqs".into(),
+            target: Value::Unknown,
+        }]
+    );
+}

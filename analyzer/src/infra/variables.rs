@@ -224,14 +224,20 @@ impl<'a> Resolver<'a> {
                     .filter(|r| static_text(r).is_some()),
                 _ => None,
             },
+            // v3: `params.<stage>.x`, `params.default.x`; v4: `stages.<stage>.params.x`,
+            // `stages.default.params.x`.
             "param" => {
                 let name = address.trim();
-                let stage = self.stage();
-                let params = get(self.tree, &["params"])?;
-                let node = stage
-                    .and_then(|s| get(params, &[s.as_str(), name]))
-                    .or_else(|| get(params, &["default", name]))?
-                    .clone();
+                let stage = self.stage().unwrap_or_else(|| "dev".to_string());
+                let node = [
+                    &["params", stage.as_str(), name][..],
+                    &["stages", stage.as_str(), "params", name][..],
+                    &["params", "default", name][..],
+                    &["stages", "default", "params", name][..],
+                ]
+                .iter()
+                .find_map(|path| get(self.tree, path))?
+                .clone();
                 Some(self.resolve(&node))
             }
             // opt (no command-line options here), env (deploy-time environment), ssm, cf,
@@ -395,6 +401,10 @@ params:
     color: blue
   prod:
     color: red
+stages:
+  dev:
+    params:
+      size: large
 provider:
   stage: ${opt:stage, 'dev'}
   region: ${opt:region, 'eu-west-1'}
@@ -407,6 +417,7 @@ custom:
   fromEnv: pre-${env:USER}-post
   withDefault: ${env:MISSING, 'fallback'}
   color: ${param:color}
+  size: ${param:size}
   sub: arn:aws:s3:::${AWS::Region}-${Bucket}
   whole: ${self:custom.tables}
   loopA: ${self:custom.loopB}
@@ -426,6 +437,7 @@ custom:
         );
         assert_eq!(s("custom.withDefault").as_str(), Some("fallback"));
         assert_eq!(s("custom.color").as_str(), Some("blue"));
+        assert_eq!(s("custom.size").as_str(), Some("large"));
         assert_eq!(
             s("custom.sub").as_str(),
             Some("arn:aws:s3:::${AWS::Region}-${Bucket}")

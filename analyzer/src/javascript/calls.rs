@@ -9,6 +9,7 @@ use tree_sitter::Node;
 use crate::facts::{CallFact, Client, Operation, Sdk, Unresolved, Via, call_text};
 use crate::value::Value;
 
+use super::fields::Fields;
 use super::interp::Interp;
 use super::library;
 use super::sdk::{self, table};
@@ -17,16 +18,15 @@ use super::sym::{ClientKind, ClientSym, Sym};
 impl<'a> Interp<'a, '_> {
     /// `callee(args)`.
     pub fn call(&mut self, node: Node<'a>) -> Sym<'a> {
-        let Some(callee) = node.child_by_field_name("function") else {
+        let Some(callee) = node.field("function") else {
             return Sym::Unknown;
         };
-        let arguments = node.child_by_field_name("arguments");
+        let arguments = node.field("arguments");
         match callee.kind() {
             "member_expression" => {
-                let (Some(object), Some(property)) = (
-                    callee.child_by_field_name("object"),
-                    callee.child_by_field_name("property"),
-                ) else {
+                let (Some(object), Some(property)) =
+                    (callee.field("object"), callee.field("property"))
+                else {
                     return Sym::Unknown;
                 };
                 let target = if object.kind() == "super" {
@@ -42,10 +42,8 @@ impl<'a> Interp<'a, '_> {
                 self.call_method(node, target, &name, args)
             }
             "subscript_expression" => {
-                let (Some(object), Some(index)) = (
-                    callee.child_by_field_name("object"),
-                    callee.child_by_field_name("index"),
-                ) else {
+                let (Some(object), Some(index)) = (callee.field("object"), callee.field("index"))
+                else {
                     return Sym::Unknown;
                 };
                 let target = self.eval(object);
@@ -163,6 +161,17 @@ impl<'a> Interp<'a, '_> {
                 if !library::apply(self, node, &package, &callable, &args) {
                     self.invoke_callbacks(&args, node);
                 }
+                Sym::Unknown
+            }
+            Sym::List(items) if matches!(name, "push" | "unshift") => {
+                items.borrow_mut().extend(args.iter().cloned());
+                Sym::Unknown
+            }
+            Sym::List(items) if MUTATORS.contains(&name) => {
+                // Items the analyzer cannot follow: the list's content is no longer known.
+                let mut items = items.borrow_mut();
+                items.clear();
+                items.push(Sym::Unknown);
                 Sym::Unknown
             }
             Sym::Instance(_) | Sym::Module(_) | Sym::Obj(_) | Sym::Class(_) => {
@@ -295,10 +304,10 @@ impl<'a> Interp<'a, '_> {
     /// `new Ctor(args)`.
     pub fn construct(&mut self, node: Node<'a>) -> Sym<'a> {
         let target = node
-            .child_by_field_name("constructor")
+            .field("constructor")
             .map(|c| self.eval(c))
             .unwrap_or_default();
-        let args = self.eval_args(node.child_by_field_name("arguments"));
+        let args = self.eval_args(node.field("arguments"));
         match target {
             Sym::Class(class) => self.instantiate(class, &args, Some(node)),
             Sym::Export { package, path } => self.construct_export(node, &package, &path, args),
@@ -378,7 +387,7 @@ impl<'a> Interp<'a, '_> {
             };
         }
         if let Some(client) = self.client_class(package, path) {
-            return client;
+            return bind_params(client, &input);
         }
         if library::apply(self, node, package, path, &args) || library::has_class(package, path) {
             return Sym::LibraryInstance {
@@ -491,13 +500,20 @@ impl<'a> Interp<'a, '_> {
                     );
                 }
             }
-            ClientKind::V2 => self.v2_call(node, c, method, args),
+            ClientKind::V2 => self.v2_call(node, c, method, args, &client.bound),
         }
     }
 
-    fn v2_call(&mut self, node: Node<'a>, client: Client, method: &str, args: &[Sym<'a>]) {
-        let first = args.first().cloned().unwrap_or_default();
-        let second = args.get(1).cloned().unwrap_or_default();
+    fn v2_call(
+        &mut self,
+        node: Node<'a>,
+        client: Client,
+        method: &str,
+        args: &[Sym<'a>],
+        bound: &BTreeMap<String, Value>,
+    ) {
+        let first = with_bound(args.first().cloned().unwrap_or_default(), bound);
+        let second = with_bound(args.get(1).cloned().unwrap_or_default(), bound);
         match method {
             "upload" if client.service == "S3" => {
                 self.emit_set(node, client, &table().v2.upload, &first, Via::Helper);
@@ -611,11 +627,53 @@ impl<'a> Interp<'a, '_> {
 /// The node whose line a fact reports: the method name of `client\n  .put(...)`, so chained
 /// calls split over lines point at the operation, else the call itself.
 fn operation_node(call: Node<'_>) -> Node<'_> {
-    call.child_by_field_name("function")
+    call.field("function")
         .filter(|f| f.kind() == "member_expression")
-        .and_then(|f| f.child_by_field_name("property"))
+        .and_then(|f| f.field("property"))
         .unwrap_or(call)
 }
+
+/// A v2 client constructed with `{ params: {...} }` keeps them as bound parameters.
+fn bind_params<'a>(client: Sym<'a>, options: &Sym<'a>) -> Sym<'a> {
+    let (Sym::Client(c), Some(params)) = (&client, options.property("params")) else {
+        return client;
+    };
+    if c.client.sdk != Sdk::JsV2 {
+        return client;
+    }
+    Sym::Client(Rc::new(ClientSym {
+        bound: params.to_args(),
+        ..(**c).clone()
+    }))
+}
+
+/// A v2 call's input with the client's bound parameters filled in where the call has none.
+fn with_bound<'a>(input: Sym<'a>, bound: &BTreeMap<String, Value>) -> Sym<'a> {
+    if bound.is_empty() {
+        return input;
+    }
+    let object = super::sym::Object::default();
+    for (key, value) in bound {
+        object
+            .borrow_mut()
+            .insert(key.clone(), Sym::Val(value.clone()));
+    }
+    match &input {
+        Sym::Obj(given) => {
+            for (key, value) in given.borrow().iter() {
+                object.borrow_mut().insert(key.clone(), value.clone());
+            }
+        }
+        // `s3.listObjects(callback)`: no params of its own.
+        Sym::Func(_) => {}
+        // Unknown params may override the bound ones: claim nothing.
+        _ => return input,
+    }
+    Sym::Obj(object)
+}
+
+/// Array methods that change a list in ways not tracked item by item.
+const MUTATORS: [&str; 5] = ["splice", "fill", "copyWithin", "pop", "shift"];
 
 fn v3_client(service: &str) -> Client {
     Client {

@@ -6,6 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
+use super::fields::Fields;
+
 /// How a local name was imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportKind {
@@ -55,8 +57,8 @@ pub struct ModuleIndex<'a> {
     /// `module.exports = expr`.
     pub cjs_exports: Option<Node<'a>>,
     /// Right-hand sides of `name = expr` anywhere in the file, by name: lazily initialised
-    /// singletons (`let s3; ... s3 = new S3Client()`).
-    pub assignments: HashMap<String, Vec<Node<'a>>>,
+    /// singletons (`let s3; ... s3 = new S3Client()`). Collected on first need.
+    pub assignments: Option<HashMap<String, Vec<Node<'a>>>>,
     /// Top-level names that are exported: their initialisers run only when referenced, so
     /// each handler of a shared module gets its own calls.
     pub exported_locals: HashSet<String>,
@@ -89,12 +91,12 @@ pub fn pattern_names(pattern: Node<'_>, source: &str, out: &mut Vec<String>) {
             out.push(text(pattern, source).to_string())
         }
         "pair_pattern" => {
-            if let Some(value) = pattern.child_by_field_name("value") {
+            if let Some(value) = pattern.field("value") {
                 pattern_names(value, source, out);
             }
         }
         "assignment_pattern" | "object_assignment_pattern" => {
-            if let Some(left) = pattern.child_by_field_name("left") {
+            if let Some(left) = pattern.field("left") {
                 pattern_names(left, source, out);
             }
         }
@@ -114,7 +116,6 @@ impl<'a> ModuleIndex<'a> {
         for statement in root.named_children(&mut cursor) {
             index.statement(statement, source);
         }
-        index.collect_assignments(root, source);
         index
     }
 
@@ -144,7 +145,7 @@ impl<'a> ModuleIndex<'a> {
                     if declarator.kind() != "variable_declarator" {
                         continue;
                     }
-                    let Some(pattern) = declarator.child_by_field_name("name") else {
+                    let Some(pattern) = declarator.field("name") else {
                         continue;
                     };
                     let mut bound = Vec::new();
@@ -157,14 +158,14 @@ impl<'a> ModuleIndex<'a> {
                 }
             }
             "function_declaration" | "generator_function_declaration" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.field("name") {
                     let name = text(name, source).to_string();
                     self.top.insert(name.clone(), TopDef::Function(node));
                     names.push(name);
                 }
             }
             "class_declaration" | "abstract_class_declaration" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.field("name") {
                     let name = text(name, source).to_string();
                     self.top.insert(name.clone(), TopDef::Class(node));
                     names.push(name);
@@ -176,10 +177,7 @@ impl<'a> ModuleIndex<'a> {
     }
 
     fn import(&mut self, node: Node<'a>, source: &str) {
-        let Some(spec) = node
-            .child_by_field_name("source")
-            .and_then(|s| string_value(s, source))
-        else {
+        let Some(spec) = node.field("source").and_then(|s| string_value(s, source)) else {
             return;
         };
         let mut cursor = node.walk();
@@ -232,13 +230,13 @@ impl<'a> ModuleIndex<'a> {
             "named_imports" => {
                 let mut cursor = part.walk();
                 for specifier in part.named_children(&mut cursor) {
-                    let Some(name) = specifier.child_by_field_name("name") else {
+                    let Some(name) = specifier.field("name") else {
                         continue;
                     };
                     let imported = string_value(name, source)
                         .unwrap_or_else(|| text(name, source).to_string());
                     let local = specifier
-                        .child_by_field_name("alias")
+                        .field("alias")
                         .map(|a| text(a, source).to_string())
                         .unwrap_or_else(|| imported.clone());
                     let kind = if imported == "default" {
@@ -264,10 +262,8 @@ impl<'a> ModuleIndex<'a> {
             let mut cursor = node.walk();
             node.children(&mut cursor).any(|c| c.kind() == "default")
         };
-        let spec = node
-            .child_by_field_name("source")
-            .and_then(|s| string_value(s, source));
-        if let Some(declaration) = node.child_by_field_name("declaration") {
+        let spec = node.field("source").and_then(|s| string_value(s, source));
+        if let Some(declaration) = node.field("declaration") {
             let names = self.declaration(declaration, source);
             if is_default {
                 if let Some(name) = names.first() {
@@ -293,7 +289,7 @@ impl<'a> ModuleIndex<'a> {
             }
             return;
         }
-        if let Some(value) = node.child_by_field_name("value") {
+        if let Some(value) = node.field("value") {
             if value.kind() == "identifier" {
                 let name = text(value, source).to_string();
                 self.exported_locals.insert(name.clone());
@@ -313,13 +309,13 @@ impl<'a> ModuleIndex<'a> {
                     had_clause = true;
                     let mut inner = child.walk();
                     for specifier in child.named_children(&mut inner) {
-                        let Some(name) = specifier.child_by_field_name("name") else {
+                        let Some(name) = specifier.field("name") else {
                             continue;
                         };
                         let name = string_value(name, source)
                             .unwrap_or_else(|| text(name, source).to_string());
                         let alias = specifier
-                            .child_by_field_name("alias")
+                            .field("alias")
                             .map(|a| {
                                 string_value(a, source)
                                     .unwrap_or_else(|| text(a, source).to_string())
@@ -364,10 +360,8 @@ impl<'a> ModuleIndex<'a> {
         if assignment.kind() != "assignment_expression" {
             return false;
         }
-        let (Some(left), Some(right)) = (
-            assignment.child_by_field_name("left"),
-            assignment.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(right)) = (assignment.field("left"), assignment.field("right"))
+        else {
             return false;
         };
         let target = text(left, source);
@@ -410,10 +404,8 @@ impl<'a> ModuleIndex<'a> {
                     self.exports.insert(name.clone(), ExportDef::Local(name));
                 }
                 "pair" => {
-                    let (Some(key), Some(value)) = (
-                        member.child_by_field_name("key"),
-                        member.child_by_field_name("value"),
-                    ) else {
+                    let (Some(key), Some(value)) = (member.field("key"), member.field("value"))
+                    else {
                         continue;
                     };
                     let key =
@@ -427,7 +419,7 @@ impl<'a> ModuleIndex<'a> {
                     }
                 }
                 "method_definition" => {
-                    if let Some(name) = member.child_by_field_name("name") {
+                    if let Some(name) = member.field("name") {
                         self.exports
                             .insert(text(name, source).to_string(), ExportDef::Expr(member));
                     }
@@ -437,21 +429,31 @@ impl<'a> ModuleIndex<'a> {
         }
     }
 
+    /// The right-hand sides assigned to `name` anywhere in the file.
+    pub fn assignments_to(&mut self, root: Node<'a>, source: &str, name: &str) -> Vec<Node<'a>> {
+        if self.assignments.is_none() {
+            self.collect_assignments(root, source);
+        }
+        self.assignments
+            .as_ref()
+            .and_then(|a| a.get(name))
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// Every `name = expr` in the file whose target is a plain identifier.
     fn collect_assignments(&mut self, root: Node<'a>, source: &str) {
+        let mut found: HashMap<String, Vec<Node<'a>>> = HashMap::new();
         let mut cursor = root.walk();
         let mut descend = true;
         loop {
             let node = cursor.node();
             if descend
                 && node.kind() == "assignment_expression"
-                && let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                )
+                && let (Some(left), Some(right)) = (node.field("left"), node.field("right"))
                 && left.kind() == "identifier"
             {
-                self.assignments
+                found
                     .entry(text(left, source).to_string())
                     .or_default()
                     .push(right);
@@ -468,5 +470,6 @@ impl<'a> ModuleIndex<'a> {
             }
             descend = false;
         }
+        self.assignments = Some(found);
     }
 }

@@ -11,6 +11,7 @@ use crate::facts::{Location, Step};
 use crate::value::Value;
 use crate::{Context, Diagnostic, FunctionFacts};
 
+use super::fields::Fields;
 use super::index::{ExportDef, Import, ImportKind, ModuleIndex, TopDef, string_value, text};
 use super::load::ParsedFile;
 use super::sdk;
@@ -180,7 +181,7 @@ impl<'a, 'c> Interp<'a, 'c> {
             })),
             TopDef::Class(node) => Sym::Class(ClassRef { file, node }),
             TopDef::Declarator(declarator) => {
-                let pattern = declarator.child_by_field_name("name")?;
+                let pattern = declarator.field("name")?;
                 let scope = self.module_scopes[file].clone();
                 let mut names = Vec::new();
                 super::index::pattern_names(pattern, &self.files[file].text, &mut names);
@@ -188,16 +189,13 @@ impl<'a, 'c> Interp<'a, 'c> {
                     scope.declare(bound, Sym::Unknown);
                 }
                 self.push_module_frame(file, name);
-                let mut value = match declarator.child_by_field_name("value") {
+                let mut value = match declarator.field("value") {
                     Some(init) => self.eval(init),
                     None => Sym::Unknown,
                 };
                 if value.is_unknown() && pattern.kind() == "identifier" {
-                    let later = self.index[file]
-                        .assignments
-                        .get(name)
-                        .cloned()
-                        .unwrap_or_default();
+                    let root = self.files[file].tree.root_node();
+                    let later = self.index[file].assignments_to(root, &self.files[file].text, name);
                     for rhs in later {
                         let candidate = self.eval(rhs);
                         if !candidate.is_unknown() {
@@ -228,6 +226,17 @@ impl<'a, 'c> Interp<'a, 'c> {
             ImportKind::Named(name) => self.member(&package, name),
             _ => package,
         }
+    }
+
+    /// Whether `file` exports or declares `name` (the first segment of a dotted name), even
+    /// when its value is not a function the analyzer can see (`middy().handler(fn)`).
+    pub fn defines(&self, file: usize, name: &str) -> bool {
+        let first = name.split('.').next().unwrap_or(name);
+        let index = &self.index[file];
+        index.exports.contains_key(first)
+            || index.top.contains_key(first)
+            || index.cjs_exports.is_some()
+            || !index.star_exports.is_empty()
     }
 
     /// The value a local module exports under `name`.
@@ -354,10 +363,10 @@ impl<'a, 'c> Interp<'a, 'c> {
             let source = &self.files[class.file].text;
             let class_name = class
                 .node
-                .child_by_field_name("name")
+                .field("name")
                 .map(|n| text(n, source).to_string())
                 .unwrap_or_else(|| ANONYMOUS.to_string());
-            if let Some(body) = class.node.child_by_field_name("body") {
+            if let Some(body) = class.node.field("body") {
                 let mut cursor = body.walk();
                 for member in body.named_children(&mut cursor) {
                     if member.kind() != "method_definition" {
@@ -368,7 +377,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                         member.children(&mut c).any(|c| c.kind() == "static")
                     };
                     let member_name = member
-                        .child_by_field_name("name")
+                        .field("name")
                         .map(|n| text(n, source).trim_start_matches('#'))
                         .unwrap_or("");
                     if member_name == name && is_static == want_static {
@@ -397,9 +406,7 @@ impl<'a, 'c> Interp<'a, 'c> {
         let mut inner = heritage.walk();
         let first = heritage.named_children(&mut inner).next()?;
         let expression = if first.kind() == "extends_clause" {
-            first
-                .child_by_field_name("value")
-                .or_else(|| first.named_child(0))?
+            first.field("value").or_else(|| first.named_child(0))?
         } else {
             first
         };
@@ -437,7 +444,7 @@ impl<'a, 'c> Interp<'a, 'c> {
 
     fn hoist(&mut self, statement: Node<'a>) {
         let declaration = if statement.kind() == "export_statement" {
-            match statement.child_by_field_name("declaration") {
+            match statement.field("declaration") {
                 Some(d) => d,
                 None => return,
             }
@@ -447,7 +454,7 @@ impl<'a, 'c> Interp<'a, 'c> {
         if matches!(
             declaration.kind(),
             "function_declaration" | "generator_function_declaration"
-        ) && let Some(name) = declaration.child_by_field_name("name")
+        ) && let Some(name) = declaration.field("name")
         {
             let name = self.text(name).to_string();
             let func = FuncRef {
@@ -462,6 +469,15 @@ impl<'a, 'c> Interp<'a, 'c> {
     }
 
     pub fn walk_statement(&mut self, node: Node<'a>) {
+        if self.depth >= MAX_EVAL_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        self.walk_statement_inner(node);
+        self.depth -= 1;
+    }
+
+    fn walk_statement_inner(&mut self, node: Node<'a>) {
         match node.kind() {
             "lexical_declaration" | "variable_declaration" => {
                 let mut cursor = node.walk();
@@ -470,10 +486,10 @@ impl<'a, 'c> Interp<'a, 'c> {
                     if declarator.kind() != "variable_declarator" {
                         continue;
                     }
-                    let Some(pattern) = declarator.child_by_field_name("name") else {
+                    let Some(pattern) = declarator.field("name") else {
                         continue;
                     };
-                    let value = match declarator.child_by_field_name("value") {
+                    let value = match declarator.field("value") {
                         Some(init) => {
                             let value = self.eval(init);
                             if pattern.kind() == "identifier" {
@@ -504,7 +520,7 @@ impl<'a, 'c> Interp<'a, 'c> {
             }
             "function_declaration" | "generator_function_declaration" => self.hoist(node),
             "class_declaration" | "abstract_class_declaration" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.field("name") {
                     let name = self.text(name).to_string();
                     let class = Sym::Class(ClassRef {
                         file: self.file(),
@@ -516,17 +532,17 @@ impl<'a, 'c> Interp<'a, 'c> {
             "statement_block" => self.walk_block(node),
             "for_in_statement" => {
                 let collection = node
-                    .child_by_field_name("right")
+                    .field("right")
                     .map(|r| self.eval(r))
                     .unwrap_or_default();
                 let item = match collection {
-                    Sym::List(items) => items.into_iter().next().unwrap_or_default(),
+                    Sym::List(items) => items.borrow().first().cloned().unwrap_or_default(),
                     _ => Sym::Unknown,
                 };
-                if let Some(left) = node.child_by_field_name("left") {
+                if let Some(left) = node.field("left") {
                     self.bind_pattern(left, item);
                 }
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.field("body") {
                     self.walk_statement(body);
                 }
             }
@@ -575,10 +591,9 @@ impl<'a, 'c> Interp<'a, 'c> {
                             scope.declare(name, field);
                         }
                         "pair_pattern" => {
-                            let (Some(key), Some(target)) = (
-                                member.child_by_field_name("key"),
-                                member.child_by_field_name("value"),
-                            ) else {
+                            let (Some(key), Some(target)) =
+                                (member.field("key"), member.field("value"))
+                            else {
                                 continue;
                             };
                             let key = self.key_name(key);
@@ -589,10 +604,9 @@ impl<'a, 'c> Interp<'a, 'c> {
                             self.bind_pattern(target, field);
                         }
                         "object_assignment_pattern" => {
-                            let (Some(left), Some(right)) = (
-                                member.child_by_field_name("left"),
-                                member.child_by_field_name("right"),
-                            ) else {
+                            let (Some(left), Some(right)) =
+                                (member.field("left"), member.field("right"))
+                            else {
                                 continue;
                             };
                             let name = self.text(left).to_string();
@@ -612,7 +626,7 @@ impl<'a, 'c> Interp<'a, 'c> {
             "shorthand_property_identifier_pattern" => scope.declare(self.text(pattern), value),
             "array_pattern" => {
                 let items = match &value {
-                    Sym::List(items) => items.clone(),
+                    Sym::List(items) => items.borrow().clone(),
                     _ => Vec::new(),
                 };
                 let mut cursor = pattern.walk();
@@ -622,10 +636,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                 }
             }
             "assignment_pattern" => {
-                if let (Some(left), Some(right)) = (
-                    pattern.child_by_field_name("left"),
-                    pattern.child_by_field_name("right"),
-                ) {
+                if let (Some(left), Some(right)) = (pattern.field("left"), pattern.field("right")) {
                     let value = self.with_default(value, right);
                     self.bind_pattern(left, value);
                 }
@@ -744,7 +755,7 @@ impl<'a, 'c> Interp<'a, 'c> {
             node: Some(func.node),
         });
         self.bind_parameters(func.node, args);
-        match func.node.child_by_field_name("body") {
+        match func.node.field("body") {
             Some(body) if body.kind() == "statement_block" => self.walk_block(body),
             Some(body) => {
                 let value = self.eval(body);
@@ -764,11 +775,11 @@ impl<'a, 'c> Interp<'a, 'c> {
     }
 
     fn bind_parameters(&mut self, function: Node<'a>, args: &[Sym<'a>]) {
-        if let Some(single) = function.child_by_field_name("parameter") {
+        if let Some(single) = function.field("parameter") {
             self.bind_pattern(single, args.first().cloned().unwrap_or_default());
             return;
         }
-        let Some(parameters) = function.child_by_field_name("parameters") else {
+        let Some(parameters) = function.field("parameters") else {
             return;
         };
         let mut cursor = parameters.walk();
@@ -784,7 +795,7 @@ impl<'a, 'c> Interp<'a, 'c> {
             position += 1;
             match parameter.kind() {
                 "required_parameter" | "optional_parameter" => {
-                    let Some(pattern) = parameter.child_by_field_name("pattern") else {
+                    let Some(pattern) = parameter.field("pattern") else {
                         continue;
                     };
                     if pattern.kind() == "this" {
@@ -793,12 +804,12 @@ impl<'a, 'c> Interp<'a, 'c> {
                     }
                     let mut value = arg;
                     if passed.is_none()
-                        && let Some(default) = parameter.child_by_field_name("value")
+                        && let Some(default) = parameter.field("value")
                     {
                         value = self.eval(default);
                     }
                     if value.is_unknown()
-                        && let Some(annotation) = parameter.child_by_field_name("type")
+                        && let Some(annotation) = parameter.field("type")
                     {
                         value = self.type_sym(annotation);
                     }
@@ -822,20 +833,19 @@ impl<'a, 'c> Interp<'a, 'c> {
                 "rest_pattern" => {
                     let rest = args.get(position - 1..).unwrap_or_default().to_vec();
                     if let Some(inner) = parameter.named_child(0) {
-                        self.bind_pattern(inner, Sym::List(rest));
+                        self.bind_pattern(inner, Sym::list(rest));
                     }
                 }
                 "assignment_pattern" if passed.is_none() => {
-                    if let (Some(left), Some(right)) = (
-                        parameter.child_by_field_name("left"),
-                        parameter.child_by_field_name("right"),
-                    ) {
+                    if let (Some(left), Some(right)) =
+                        (parameter.field("left"), parameter.field("right"))
+                    {
                         let value = self.eval(right);
                         self.bind_pattern(left, value);
                     }
                 }
                 "assignment_pattern" => {
-                    if let Some(left) = parameter.child_by_field_name("left") {
+                    if let Some(left) = parameter.field("left") {
                         self.bind_pattern(left, arg);
                     }
                 }
@@ -851,7 +861,7 @@ impl<'a, 'c> Interp<'a, 'c> {
             return Sym::Unknown;
         };
         if ty.kind() == "generic_type"
-            && let Some(name) = ty.child_by_field_name("name")
+            && let Some(name) = ty.field("name")
         {
             ty = name;
         }
@@ -890,11 +900,7 @@ impl<'a, 'c> Interp<'a, 'c> {
         });
         let this = Sym::Instance(instance.clone());
         let mut lineage = vec![class];
-        while let Some(base) = lineage
-            .last()
-            .and_then(|c| Some(*c))
-            .and_then(|c| self.base_class(c))
-        {
+        while let Some(base) = lineage.last().copied().and_then(|c| self.base_class(c)) {
             if lineage.len() > 8 || lineage.iter().any(|c| c.node == base.node) {
                 break;
             }
@@ -910,7 +916,7 @@ impl<'a, 'c> Interp<'a, 'c> {
     }
 
     fn init_fields(&mut self, class: ClassRef<'a>, instance: &Rc<Instance<'a>>) {
-        let Some(body) = class.node.child_by_field_name("body") else {
+        let Some(body) = class.node.field("body") else {
             return;
         };
         self.frames.push(Frame {
@@ -939,16 +945,13 @@ impl<'a, 'c> Interp<'a, 'c> {
             if is_static {
                 continue;
             }
-            let Some(name) = member
-                .child_by_field_name("property")
-                .or_else(|| member.child_by_field_name("name"))
-            else {
+            let Some(name) = member.field("property").or_else(|| member.field("name")) else {
                 continue;
             };
             let name = self.text(name).trim_start_matches('#').to_string();
-            let value = match member.child_by_field_name("value") {
+            let value = match member.field("value") {
                 Some(value) => self.eval(value),
-                None => match member.child_by_field_name("type") {
+                None => match member.field("type") {
                     Some(annotation) => self.type_sym(annotation),
                     None => Sym::Unknown,
                 },
@@ -960,12 +963,30 @@ impl<'a, 'c> Interp<'a, 'c> {
 
     /// Walks functions handed to code we do not analyse (callbacks to `map`, `then`,
     /// `middy`, route registrations): they run, with unknown arguments.
+    /// Functions inside an array or object argument count too (`async.waterfall([f, g])`,
+    /// a middy middleware object `{ before, after }`).
     pub fn invoke_callbacks(&mut self, args: &[Sym<'a>], call: Node<'a>) {
+        let mut functions = Vec::new();
         for arg in args {
-            if let Sym::Func(func) = arg {
-                let func = func.clone();
-                self.call_function(&func, &[], None, Some(call));
+            match arg {
+                Sym::Func(func) => functions.push(func.clone()),
+                Sym::List(items) => {
+                    functions.extend(items.borrow().iter().filter_map(|i| match i {
+                        Sym::Func(func) => Some(func.clone()),
+                        _ => None,
+                    }))
+                }
+                Sym::Obj(object) => {
+                    functions.extend(object.borrow().values().filter_map(|v| match v {
+                        Sym::Func(func) => Some(func.clone()),
+                        _ => None,
+                    }))
+                }
+                _ => {}
             }
+        }
+        for func in functions {
+            self.call_function(&func, &[], None, Some(call));
         }
     }
 
@@ -983,7 +1004,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                     let declarators: Vec<Node<'a>> =
                         statement.named_children(&mut cursor).collect();
                     for declarator in declarators {
-                        let Some(pattern) = declarator.child_by_field_name("name") else {
+                        let Some(pattern) = declarator.field("name") else {
                             continue;
                         };
                         let mut names = Vec::new();
@@ -1041,13 +1062,13 @@ impl<'a, 'c> Interp<'a, 'c> {
 
     fn method_names(&self, class: ClassRef<'a>) -> Vec<String> {
         let source = &self.files[class.file].text;
-        let Some(body) = class.node.child_by_field_name("body") else {
+        let Some(body) = class.node.field("body") else {
             return Vec::new();
         };
         let mut cursor = body.walk();
         body.named_children(&mut cursor)
             .filter(|m| m.kind() == "method_definition")
-            .filter_map(|m| m.child_by_field_name("name"))
+            .filter_map(|m| m.field("name"))
             .map(|n| text(n, source).to_string())
             .filter(|n| n != "constructor")
             .collect()
@@ -1118,17 +1139,17 @@ impl<'a, 'c> Interp<'a, 'c> {
                     }
                     let value = self.eval(item);
                     match (item.kind(), value) {
-                        ("spread_element", Sym::List(inner)) => values.extend(inner),
+                        ("spread_element", Sym::List(inner)) => {
+                            values.extend(inner.borrow().iter().cloned())
+                        }
                         (_, value) => values.push(value),
                     }
                 }
-                Sym::List(values)
+                Sym::list(values)
             }
             "member_expression" => {
-                let (Some(object), Some(property)) = (
-                    node.child_by_field_name("object"),
-                    node.child_by_field_name("property"),
-                ) else {
+                let (Some(object), Some(property)) = (node.field("object"), node.field("property"))
+                else {
                     return Sym::Unknown;
                 };
                 let object = self.eval(object);
@@ -1136,10 +1157,8 @@ impl<'a, 'c> Interp<'a, 'c> {
                 self.member(&object, &name)
             }
             "subscript_expression" => {
-                let (Some(object), Some(index)) = (
-                    node.child_by_field_name("object"),
-                    node.child_by_field_name("index"),
-                ) else {
+                let (Some(object), Some(index)) = (node.field("object"), node.field("index"))
+                else {
                     return Sym::Unknown;
                 };
                 let object = self.eval(object);
@@ -1149,7 +1168,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                     (Sym::List(items), Sym::Val(Value::Scalar { value })) => value
                         .parse::<usize>()
                         .ok()
-                        .and_then(|i| items.get(i).cloned())
+                        .and_then(|i| items.borrow().get(i).cloned())
                         .unwrap_or_default(),
                     _ => Sym::Unknown,
                 }
@@ -1179,15 +1198,15 @@ impl<'a, 'c> Interp<'a, 'c> {
             }
             "binary_expression" => self.binary(node),
             "ternary_expression" => {
-                if let Some(condition) = node.child_by_field_name("condition") {
+                if let Some(condition) = node.field("condition") {
                     self.eval(condition);
                 }
                 let yes = node
-                    .child_by_field_name("consequence")
+                    .field("consequence")
                     .map(|n| self.eval(n))
                     .unwrap_or_default();
                 let no = node
-                    .child_by_field_name("alternative")
+                    .field("alternative")
                     .map(|n| self.eval(n))
                     .unwrap_or_default();
                 if yes.is_unknown() { no } else { yes }
@@ -1201,7 +1220,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                 file: self.file(),
                 node,
                 name: node
-                    .child_by_field_name("name")
+                    .field("name")
                     .map(|n| self.text(n).to_string())
                     .unwrap_or_else(|| ANONYMOUS.to_string()),
                 scope: Some(self.scope()),
@@ -1269,10 +1288,8 @@ impl<'a, 'c> Interp<'a, 'c> {
         for member in members {
             match member.kind() {
                 "pair" => {
-                    let (Some(key), Some(value)) = (
-                        member.child_by_field_name("key"),
-                        member.child_by_field_name("value"),
-                    ) else {
+                    let (Some(key), Some(value)) = (member.field("key"), member.field("value"))
+                    else {
                         continue;
                     };
                     let key = self.key_name(key);
@@ -1300,7 +1317,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                     }
                 }
                 "method_definition" => {
-                    if let Some(name) = member.child_by_field_name("name") {
+                    if let Some(name) = member.field("name") {
                         let name = self.text(name).to_string();
                         let value = rename(self.eval(member), &name);
                         object.borrow_mut().insert(name, value);
@@ -1313,14 +1330,8 @@ impl<'a, 'c> Interp<'a, 'c> {
     }
 
     fn binary(&mut self, node: Node<'a>) -> Sym<'a> {
-        let operator = node
-            .child_by_field_name("operator")
-            .map(|o| self.text(o))
-            .unwrap_or("");
-        let (Some(left), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-        ) else {
+        let operator = node.field("operator").map(|o| self.text(o)).unwrap_or("");
+        let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
             return Sym::Unknown;
         };
         match operator {
@@ -1356,10 +1367,7 @@ impl<'a, 'c> Interp<'a, 'c> {
     }
 
     fn assign(&mut self, node: Node<'a>) -> Sym<'a> {
-        let (Some(left), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
             return Sym::Unknown;
         };
         let value = self.eval(right);
@@ -1378,10 +1386,9 @@ impl<'a, 'c> Interp<'a, 'c> {
                 }
             }
             "member_expression" => {
-                if let (Some(object), Some(property)) = (
-                    left.child_by_field_name("object"),
-                    left.child_by_field_name("property"),
-                ) {
+                if let (Some(object), Some(property)) =
+                    (left.field("object"), left.field("property"))
+                {
                     let target = self.eval(object);
                     let name = self.text(property).trim_start_matches('#').to_string();
                     match target {
@@ -1396,10 +1403,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                 }
             }
             "subscript_expression" => {
-                if let (Some(object), Some(index)) = (
-                    left.child_by_field_name("object"),
-                    left.child_by_field_name("index"),
-                ) {
+                if let (Some(object), Some(index)) = (left.field("object"), left.field("index")) {
                     let target = self.eval(object);
                     let key = self.eval(index);
                     if let (Sym::Obj(object), Some(key)) = (target, key.as_str()) {

@@ -7,6 +7,7 @@
 //! ([`library`]) into facts, with the SDK knowledge in `grammars/javascript/sdk.toml` ([`sdk`]).
 
 mod calls;
+mod fields;
 mod index;
 mod interp;
 mod library;
@@ -17,8 +18,6 @@ mod tsconfig;
 
 #[cfg(test)]
 mod tests;
-
-use std::path::Path;
 
 use crate::{Context, Diagnostic, Entry, FunctionFacts};
 
@@ -39,14 +38,17 @@ pub fn analyze(ctx: &Context, entry: &Entry) -> FunctionFacts {
             "skipped: node_modules are third-party code",
         ));
     }
-    if load::Dialect::of_path(Path::new(&entry.file)).is_none() {
+    // Infrastructure often names the built file (`dist/handler.js`, or `handler` without an
+    // extension) where the repository holds the source (`handler.ts`).
+    let entry_path = load::entry_file(&ctx, &entry.file);
+    if load::Dialect::of_path(&entry_path).is_none() {
         return only(Diagnostic::note(
             &entry.file,
             0,
             "skipped: not a JavaScript or TypeScript source file (declaration files have no code)",
         ));
     }
-    let program = load::load(&ctx, Path::new(&entry.file));
+    let program = load::load(&ctx, &entry_path);
     let mut facts = FunctionFacts {
         diagnostics: program.diagnostics.clone(),
         ..FunctionFacts::default()
@@ -67,7 +69,7 @@ pub fn analyze(ctx: &Context, entry: &Entry) -> FunctionFacts {
         Some(name) => {
             interp.run_module(entry_file, true);
             let handler = handler_value(&mut interp, entry_file, name);
-            if matches!(handler, sym::Sym::Unknown) {
+            if matches!(handler, sym::Sym::Unknown) && !interp.defines(entry_file, name) {
                 interp.facts.diagnostics.push(Diagnostic::warning(
                     &entry.file,
                     0,

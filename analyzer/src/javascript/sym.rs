@@ -30,6 +30,9 @@ pub enum ClientKind {
 pub struct ClientSym {
     pub client: Client,
     pub kind: ClientKind,
+    /// v2 bound parameters (`new AWS.S3({ params: { Bucket: 'b' } })`): members every call
+    /// of the client carries unless the call gives its own.
+    pub bound: BTreeMap<String, Value>,
 }
 
 /// A function the analyzer can walk into.
@@ -60,6 +63,9 @@ pub struct Instance<'a> {
 /// An object literal (mutable: `params.Key = k` after creation is common).
 pub type Object<'a> = Rc<RefCell<BTreeMap<String, Sym<'a>>>>;
 
+/// An array literal's items.
+pub type List<'a> = Rc<RefCell<Vec<Sym<'a>>>>;
+
 #[derive(Debug, Clone, Default)]
 pub enum Sym<'a> {
     #[default]
@@ -67,7 +73,8 @@ pub enum Sym<'a> {
     /// A string, number, env var or concatenation.
     Val(Value),
     Obj(Object<'a>),
-    List(Vec<Sym<'a>>),
+    /// An array literal (mutable: `items.push(x)` adds `x`).
+    List(List<'a>),
     /// A non-local package's module object (`aws-sdk`, `@aws-sdk/client-s3`).
     Package(String),
     /// A named export of a package, with a dotted path below it (`DynamoDB.DocumentClient`).
@@ -103,6 +110,10 @@ impl<'a> Sym<'a> {
         Sym::Val(Value::str(value))
     }
 
+    pub fn list(items: Vec<Sym<'a>>) -> Self {
+        Sym::List(Rc::new(RefCell::new(items)))
+    }
+
     pub fn is_unknown(&self) -> bool {
         matches!(self, Sym::Unknown)
     }
@@ -121,6 +132,7 @@ impl<'a> Sym<'a> {
                 service: service.into(),
             },
             kind,
+            bound: BTreeMap::new(),
         }))
     }
 
@@ -152,7 +164,11 @@ impl<'a> Sym<'a> {
                     .collect(),
             },
             Sym::List(items) => Value::List {
-                items: items.iter().map(|i| i.to_value_depth(depth + 1)).collect(),
+                items: items
+                    .borrow()
+                    .iter()
+                    .map(|i| i.to_value_depth(depth + 1))
+                    .collect(),
             },
             _ => Value::Unknown,
         }
@@ -193,7 +209,7 @@ impl<'a> Sym<'a> {
             }
             Sym::List(items) => {
                 out.push('[');
-                for item in items {
+                for item in items.borrow().iter() {
                     item.signature(out, depth + 1);
                     out.push(',');
                 }

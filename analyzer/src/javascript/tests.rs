@@ -539,3 +539,81 @@ fn pathological_nesting_and_recursion_terminate() {
         facts.diagnostics
     );
 }
+
+#[test]
+fn a_handler_the_file_does_not_define_is_a_warning() {
+    let facts = run("javascript/middy", "handler.mjs", Some("missing"));
+    assert!(facts.calls.is_empty());
+    assert_eq!(facts.diagnostics.len(), 1, "{:?}", facts.diagnostics);
+    assert!(facts.diagnostics[0].message.contains("`missing`"));
+    let stream = run("javascript/middy", "handler.mjs", Some("stream"));
+    assert!(stream.diagnostics.is_empty(), "{:?}", stream.diagnostics);
+}
+
+#[test]
+fn v2_bound_params_and_callbacks_in_arrays() {
+    let facts = run("javascript/v2-bound-params", "handler.js", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "handler.js:10 v2 S3 getObject call Bucket=\"assets-bucket\" Key=\"config.json\"",
+            "handler.js:11 v2 S3 listObjects call Bucket=\"assets-bucket\"",
+            "handler.js:12 v2 S3 putObject call Body=\"\" Bucket=\"other-bucket\" Key=\"index.json\"",
+            "handler.js:15 v2 CloudWatchLogs putLogEvents call logEvents=[] logGroupName=\"/app/audit\" logStreamName=\"main\"",
+        ])
+    );
+}
+
+#[test]
+fn serverless_examples_rest_api_shape() {
+    let dir = "javascript/rest-api-dynamodb";
+    assert_eq!(
+        lines(&run(dir, "todos/create.js", Some("create"))),
+        sorted(&[
+            "todos/create.js:31 v2 DynamoDB putItem call Item={checked:false,createdAt:?,id:?,text:?,updatedAt:?} TableName=env(DYNAMODB_TABLE)",
+        ])
+    );
+    assert_eq!(
+        lines(&run(dir, "todos/list.js", Some("list"))),
+        sorted(&["todos/list.js:11 v2 DynamoDB scan call TableName=env(DYNAMODB_TABLE)"])
+    );
+}
+
+#[test]
+fn decorated_class_handler_with_traced_clients() {
+    let facts = run("typescript/powertools-class", "index.ts", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "index.ts:19 v3 client-s3 headObject call Bucket=? Key=?",
+            "index.ts:22 v3 client-sqs SendMessageBatchCommand call Entries=[{Id:?,MessageBody:?}] QueueUrl=env(QUEUE_URL)",
+        ])
+    );
+}
+
+#[test]
+fn entries_naming_built_or_extensionless_files_find_the_source() {
+    let dir = "typescript/ts-multi-module";
+    for named in ["src/handler.js", "src/handler"] {
+        let facts = run(dir, named, Some("lookup"));
+        assert_eq!(
+            lines(&facts),
+            sorted(&[
+                "src/repositories/order-repository.ts:15 v3 client-dynamodb GetItemCommand call Key={id:?} TableName=env(ORDERS_TABLE|\"orders\")",
+            ]),
+            "{named}"
+        );
+    }
+}
+
+#[test]
+fn xray_wrappers_higher_order_handlers_and_optional_calls() {
+    let facts = run("javascript/wrappers", "handler.js", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "handler.js:14 v2 SQS sendMessage call MessageBody=? QueueUrl=env(DLQ_URL)",
+            "handler.js:20 v3 client-lambda InvokeCommand call FunctionName=env(STAGE)+\"-worker\" InvocationType=\"Event\"",
+        ])
+    );
+}

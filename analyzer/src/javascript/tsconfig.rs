@@ -103,7 +103,7 @@ impl TsConfig {
                 matches.push((weight, paths));
             }
         }
-        matches.sort_by(|a, b| b.0.cmp(&a.0));
+        matches.sort_by_key(|m| std::cmp::Reverse(m.0));
         let mut out: Vec<PathBuf> = matches.into_iter().flat_map(|(_, p)| p).collect();
         if let Some(base) = &self.base_url {
             out.push(base.join(spec));

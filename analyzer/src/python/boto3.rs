@@ -85,6 +85,18 @@ impl<'t, 'c> Interp<'t, 'c> {
                     None => Val::Unknown,
                 };
             }
+            "builtins.super" if args.positional.is_empty() => {
+                let function = scope.function.clone();
+                return match function {
+                    Some(f) => match (&f.bound, f.name.rsplit_once('.')) {
+                        (Some(instance), Some((owner, _))) => {
+                            Val::Super(Box::new(instance.clone()), Rc::from(owner))
+                        }
+                        _ => Val::Unknown,
+                    },
+                    None => Val::Unknown,
+                };
+            }
             "builtins.str" => {
                 return match args.positional.first() {
                     Some(
@@ -248,8 +260,8 @@ impl<'t, 'c> Interp<'t, 'c> {
         };
         match name {
             "generate_presigned_url" => {
-                let params = match args.get(1, "Params") {
-                    Some(Val::Data(Value::Map { entries })) => entries.clone(),
+                let params = match args.get(1, "Params").map(Val::to_value) {
+                    Some(Value::Map { entries }) => entries,
                     _ => BTreeMap::new(),
                 };
                 match args.get(0, "ClientMethod").and_then(Val::as_str) {

@@ -25,6 +25,9 @@ const MAX_DEPTH: usize = 48;
 /// Evaluation steps per analysis before giving up with a warning: a guard against
 /// pathological generated code, far above what real handlers need.
 const MAX_STEPS: usize = 20_000_000;
+/// Deeper syntax nesting than this (a 5,000-term generated concatenation) is not followed:
+/// its value is unknown. Keeps recursion well inside the analysis thread's stack.
+const MAX_NESTING: usize = 400;
 
 /// One lexical scope being executed.
 pub struct Scope<'t> {
@@ -37,6 +40,8 @@ pub struct Scope<'t> {
     pub is_module: bool,
     /// `Some(name)` while executing a class body.
     pub class_name: Option<String>,
+    /// The function whose body this is (for `super()`).
+    pub function: Option<Rc<FuncVal<'t>>>,
 }
 
 #[derive(PartialEq)]
@@ -57,6 +62,8 @@ pub struct Interp<'t, 'c> {
     active: HashSet<(usize, usize)>,
     memo: HashMap<(usize, usize, String), Val<'t>>,
     steps: usize,
+    /// Current nesting of `eval`/`exec`, bounded so generated code cannot exhaust the stack.
+    nesting: usize,
     pub facts: FunctionFacts,
 }
 
@@ -72,6 +79,7 @@ impl<'t, 'c> Interp<'t, 'c> {
             active: HashSet::new(),
             memo: HashMap::new(),
             steps: 0,
+            nesting: 0,
             facts: FunctionFacts::default(),
         }
     }
@@ -192,6 +200,7 @@ impl<'t, 'c> Interp<'t, 'c> {
             returns: Vec::new(),
             is_module: true,
             class_name: None,
+            function: None,
         };
         let pushed = site.map(|(m, n)| self.location(m, n));
         if let Some(loc) = pushed.clone() {
@@ -421,8 +430,54 @@ impl<'t, 'c> Interp<'t, 'c> {
                     self.assign(t, v, scope);
                 }
             }
-            "subscript" => {
-                self.eval_children(target, scope);
+            "subscript" => self.assign_item(target, val, scope),
+            _ => {}
+        }
+    }
+
+    /// `d[key] = val`: a dict bound to a name or held in a `Dict` learns the entry.
+    fn assign_item(&mut self, target: Node<'t>, val: Val<'t>, scope: &mut Scope<'t>) {
+        let (Some(object), Some(key)) = (
+            target.child_by_field_name("value"),
+            target.child_by_field_name("subscript"),
+        ) else {
+            return;
+        };
+        let container = self.eval(object, scope);
+        let key = self.eval(key, scope);
+        let Some(key) = key.as_str().map(str::to_string) else {
+            return;
+        };
+        match container {
+            Val::Dict(d) => {
+                d.borrow_mut().insert(key, val);
+            }
+            Val::Data(Value::Map { mut entries }) if object.kind() == "identifier" => {
+                let name = node_text(object, self.src(scope.module)).to_string();
+                let updated = match val {
+                    Val::Data(v) => {
+                        entries.insert(key, v);
+                        Val::Data(Value::Map { entries })
+                    }
+                    other => {
+                        let mut map: BTreeMap<String, Val<'t>> = entries
+                            .into_iter()
+                            .map(|(k, v)| (k, Val::Data(v)))
+                            .collect();
+                        map.insert(key, other);
+                        Val::Dict(Rc::new(std::cell::RefCell::new(map)))
+                    }
+                };
+                // Mutating a dict mutates it where it lives, local or global.
+                let local =
+                    !scope.globals.contains(&name) && scope.locals.borrow().contains_key(&name);
+                if local || scope.is_module {
+                    scope.locals.borrow_mut().insert(name, updated);
+                } else {
+                    self.module_env(scope.module)
+                        .borrow_mut()
+                        .insert(name, updated);
+                }
             }
             _ => {}
         }
@@ -439,9 +494,15 @@ impl<'t, 'c> Interp<'t, 'c> {
     }
 
     fn exec(&mut self, node: Node<'t>, scope: &mut Scope<'t>) {
-        if !self.tick() {
+        if !self.tick() || self.nesting > MAX_NESTING {
             return;
         }
+        self.nesting += 1;
+        self.exec_statement(node, scope);
+        self.nesting -= 1;
+    }
+
+    fn exec_statement(&mut self, node: Node<'t>, scope: &mut Scope<'t>) {
         let src = self.src(scope.module);
         match node.kind() {
             "expression_statement" => {
@@ -776,12 +837,14 @@ impl<'t, 'c> Interp<'t, 'c> {
             returns: Vec::new(),
             is_module: false,
             class_name: Some(name.clone()),
+            function: None,
         };
         if let Some(body) = node.child_by_field_name("body") {
             self.exec_block(body, &mut body_scope);
         }
         let class = Val::Class(Rc::new(ClassVal {
             module: scope.module,
+            name: name.clone(),
             node,
             bases,
             attrs,
@@ -805,9 +868,16 @@ impl<'t, 'c> Interp<'t, 'c> {
     }
 
     pub fn eval(&mut self, node: Node<'t>, scope: &mut Scope<'t>) -> Val<'t> {
-        if !self.tick() {
+        if !self.tick() || self.nesting > MAX_NESTING {
             return Val::Unknown;
         }
+        self.nesting += 1;
+        let val = self.eval_expression(node, scope);
+        self.nesting -= 1;
+        val
+    }
+
+    fn eval_expression(&mut self, node: Node<'t>, scope: &mut Scope<'t>) -> Val<'t> {
         let src = self.src(scope.module);
         match node.kind() {
             "identifier" => self.lookup(node_text(node, src), scope),
@@ -932,10 +1002,10 @@ impl<'t, 'c> Interp<'t, 'c> {
                 let mut cursor = node.walk();
                 let parts: Vec<Node> = node.named_children(&mut cursor).collect();
                 let vals: Vec<Val> = parts.into_iter().map(|p| self.eval(p, scope)).collect();
-                // `a if cond else b`: prefer a known branch.
+                // `a if cond else b`: either branch.
                 match (vals.first(), vals.get(2)) {
-                    (Some(a), Some(b)) if a.is_unknown() => b.clone(),
-                    (Some(a), _) => a.clone(),
+                    (Some(a), Some(b)) => join_vals(vec![a.clone(), b.clone()]),
+                    (Some(a), None) => a.clone(),
                     _ => Val::Unknown,
                 }
             }
@@ -949,7 +1019,7 @@ impl<'t, 'c> Interp<'t, 'c> {
                 Val::Data(Value::List { items })
             }
             "dictionary" => {
-                let mut entries = BTreeMap::new();
+                let mut entries: BTreeMap<String, Val<'t>> = BTreeMap::new();
                 let mut cursor = node.walk();
                 let parts: Vec<Node> = node.named_children(&mut cursor).collect();
                 for part in parts {
@@ -957,22 +1027,25 @@ impl<'t, 'c> Interp<'t, 'c> {
                         let key = part.child_by_field_name("key").map(|k| self.eval(k, scope));
                         let value = part
                             .child_by_field_name("value")
-                            .map(|v| self.eval(v, scope).to_value())
-                            .unwrap_or(Value::Unknown);
+                            .map(|v| self.eval(v, scope))
+                            .unwrap_or(Val::Unknown);
                         if let Some(key) = key.as_ref().and_then(Val::as_str) {
                             entries.insert(key.to_string(), value);
                         }
                     } else if part.kind() == "dictionary_splat" {
-                        if let Some(Val::Data(Value::Map { entries: more })) =
-                            part.named_child(0).map(|e| self.eval(e, scope))
-                        {
-                            entries.extend(more);
+                        match part.named_child(0).map(|e| self.eval(e, scope)) {
+                            Some(Val::Data(Value::Map { entries: more })) => {
+                                entries.extend(more.into_iter().map(|(k, v)| (k, Val::Data(v))))
+                            }
+                            Some(Val::Dict(more)) => entries
+                                .extend(more.borrow().iter().map(|(k, v)| (k.clone(), v.clone()))),
+                            _ => {}
                         }
                     } else {
                         self.eval(part, scope);
                     }
                 }
-                Val::Data(Value::Map { entries })
+                dict_value(entries)
             }
             "lambda" => {
                 let mut closure = scope.enclosing.clone();
@@ -1027,6 +1100,11 @@ impl<'t, 'c> Interp<'t, 'c> {
                 .cloned()
                 .map(Val::Data)
                 .unwrap_or(Val::Unknown),
+            (Val::Dict(d), Val::Data(Value::Str { value })) => {
+                d.borrow().get(value).cloned().unwrap_or(Val::Unknown)
+            }
+            // An unknown key into a dict of clients: any of them.
+            (Val::Dict(d), _) => join_vals(d.borrow().values().cloned().collect()),
             (Val::Data(Value::List { items }), Val::Data(Value::Scalar { value })) => value
                 .parse::<usize>()
                 .ok()
@@ -1169,10 +1247,27 @@ impl<'t, 'c> Interp<'t, 'c> {
                 self.extern_call(&q, Some(Val::LibObject(o.clone())), args, node, scope)
             }
             Val::Data(Value::Str { value }) => string_method(&value, name, &args),
+            Val::Dict(d) if name == "get" => match args.positional.first().and_then(Val::as_str) {
+                Some(key) => d.borrow().get(key).cloned().unwrap_or(Val::Unknown),
+                None => join_vals(d.borrow().values().cloned().collect()),
+            },
+            Val::Data(Value::Map { entries }) if name == "get" => {
+                match args.positional.first().and_then(Val::as_str) {
+                    Some(key) => entries
+                        .get(key)
+                        .cloned()
+                        .map(Val::Data)
+                        .unwrap_or(Val::Unknown),
+                    None => Val::Unknown,
+                }
+            }
             Val::Function(_) | Val::Unknown | Val::None | Val::Data(_) | Val::Bound(..) => {
                 Val::Unknown
             }
             Val::DynamicAttr(_) => Val::Unknown,
+            Val::Super(instance, owner) => {
+                self.call_super(*instance, &owner, name, args, node, scope)
+            }
             other => self.sdk_method(other, name, args, node, scope),
         }
     }
@@ -1215,6 +1310,63 @@ impl<'t, 'c> Interp<'t, 'c> {
             }
         }
         None
+    }
+
+    /// Local classes in method resolution order (depth-first, left to right, each once).
+    fn mro(&self, class: &Rc<ClassVal<'t>>) -> Vec<Rc<ClassVal<'t>>> {
+        let mut out: Vec<Rc<ClassVal<'t>>> = Vec::new();
+        let mut stack = vec![class.clone()];
+        while let Some(c) = stack.pop() {
+            if out.len() > 64 {
+                break;
+            }
+            if out.iter().any(|seen| Rc::ptr_eq(seen, &c)) {
+                continue;
+            }
+            for base in c.bases.iter().rev() {
+                if let Val::Class(b) = base {
+                    stack.push(b.clone());
+                }
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    /// `super().name(...)` in a method of `owner`: the next class after `owner` in the
+    /// instance's method resolution order that defines `name`, else a library base.
+    fn call_super(
+        &mut self,
+        instance: Val<'t>,
+        owner: &str,
+        name: &str,
+        args: CallArgs<'t>,
+        node: Node<'t>,
+        scope: &mut Scope<'t>,
+    ) -> Val<'t> {
+        let class = match &instance {
+            Val::Instance(i) => i.class.clone(),
+            Val::Class(c) => c.clone(),
+            _ => return Val::Unknown,
+        };
+        let mro = self.mro(&class);
+        let start = mro
+            .iter()
+            .position(|c| c.name == owner)
+            .map_or(1, |i| i + 1);
+        for c in mro.iter().skip(start) {
+            let found = c.attrs.borrow().get(name).cloned();
+            if let Some(Val::Function(f)) = found {
+                let bound = f.with_bound(instance.clone());
+                return self.call_function(bound, args, Some((scope.module, node)));
+            }
+        }
+        let owner_class = mro
+            .iter()
+            .find(|c| c.name == owner)
+            .cloned()
+            .unwrap_or(class);
+        self.library_method_on_class(&owner_class, &instance, name, args, node, scope)
     }
 
     /// Third-party base classes of a local class (for library models such as PynamoDB).
@@ -1367,6 +1519,7 @@ impl<'t, 'c> Interp<'t, 'c> {
             returns: Vec::new(),
             is_module: false,
             class_name: None,
+            function: None,
         };
         for decorator in f.decorators.iter().rev() {
             let Some(expr) = decorator.named_child(0) else {
@@ -1404,6 +1557,7 @@ impl<'t, 'c> Interp<'t, 'c> {
             returns: Vec::new(),
             is_module: false,
             class_name: None,
+            function: Some(f.clone()),
         };
         self.bind_parameters(f, args, &mut scope);
         let Some(body) = f.node.child_by_field_name("body") else {
@@ -1413,17 +1567,10 @@ impl<'t, 'c> Interp<'t, 'c> {
             return self.eval(body, &mut scope);
         }
         self.exec_block(body, &mut scope);
-        // A function returns its first informative `return` value.
-        let mut result = Val::None;
-        for r in scope.returns {
-            if !r.is_unknown() {
-                return r;
-            }
-            if matches!(result, Val::None) {
-                result = r;
-            }
+        if scope.returns.is_empty() {
+            return Val::None;
         }
-        result
+        join_vals(scope.returns)
     }
 
     fn bind_parameters(&mut self, f: &Rc<FuncVal<'t>>, args: CallArgs<'t>, scope: &mut Scope<'t>) {
@@ -1471,6 +1618,7 @@ impl<'t, 'c> Interp<'t, 'c> {
                     returns: Vec::new(),
                     is_module: true,
                     class_name: None,
+                    function: None,
                 };
                 self.eval(default, &mut module_scope)
             } else {
@@ -1571,25 +1719,68 @@ fn merge_bindings<'t>(outcomes: Vec<HashMap<String, Val<'t>>>) -> HashMap<String
     }
     merged
         .into_iter()
-        .map(|(name, vals)| {
-            let first = vals[0].clone();
-            let same = vals.iter().all(|v| v.signature() == first.signature());
-            let val = if same {
-                first
-            } else {
-                let informative: Vec<&Val> = vals.iter().filter(|v| !v.is_unknown()).collect();
-                match informative.as_slice() {
-                    [] => Val::Unknown,
-                    [only] => (*only).clone(),
-                    many if many.iter().all(|v| matches!(v, Val::Data(_))) => {
-                        Val::Data(Value::Unknown)
-                    }
-                    many => many[0].clone(),
-                }
-            };
-            (name, val)
-        })
+        .map(|(name, vals)| (name, join_vals(vals)))
         .collect()
+}
+
+/// One value for what several paths produce: equal values stay; differing data becomes
+/// unknown (never one path's guess); resources of one type keep the identifiers they agree
+/// on; otherwise the first informative value.
+pub fn join_vals<'t>(vals: Vec<Val<'t>>) -> Val<'t> {
+    let Some(first) = vals.first().cloned() else {
+        return Val::Unknown;
+    };
+    if vals.iter().all(|v| v.signature() == first.signature()) {
+        return first;
+    }
+    let informative: Vec<&Val> = vals.iter().filter(|v| !v.is_unknown()).collect();
+    match informative.as_slice() {
+        [] => Val::Unknown,
+        [only] => (*only).clone(),
+        many if many.iter().all(|v| matches!(v, Val::Data(_))) => Val::Data(Value::Unknown),
+        many => {
+            if let Val::Resource(r0) = many[0]
+                && many.iter().all(|v| {
+                    matches!(v, Val::Resource(r) if r.service == r0.service && r.type_name == r0.type_name)
+                })
+            {
+                let mut ids = r0.ids.clone();
+                for v in many.iter().skip(1) {
+                    if let Val::Resource(r) = v {
+                        for (k, value) in ids.iter_mut() {
+                            if r.ids.get(k) != Some(value) {
+                                *value = Value::Unknown;
+                            }
+                        }
+                    }
+                }
+                return Val::Resource(Rc::new(super::val::ResourceVal {
+                    service: r0.service.clone(),
+                    type_name: r0.type_name.clone(),
+                    ids,
+                }));
+            }
+            many[0].clone()
+        }
+    }
+}
+
+/// A dict literal's value: plain data when every value is data (it may be an argument),
+/// else a `Dict`.
+fn dict_value<'t>(entries: BTreeMap<String, Val<'t>>) -> Val<'t> {
+    if entries
+        .values()
+        .all(|v| matches!(v, Val::Data(_) | Val::Unknown | Val::None))
+    {
+        Val::Data(Value::Map {
+            entries: entries
+                .into_iter()
+                .map(|(k, v)| (k, v.to_value()))
+                .collect(),
+        })
+    } else {
+        Val::Dict(Rc::new(std::cell::RefCell::new(entries)))
+    }
 }
 
 /// `a + b` on values: string concatenation when both sides are data.

@@ -21,8 +21,39 @@ use crate::{Context, Diagnostic, Entry, FunctionFacts};
 use interp::Interp;
 use program::Program;
 
-/// The boto3 calls reachable from `entry`.
+/// Parses Python source and nothing else: the baseline the analysis benchmark compares
+/// its throughput with (`bench/python.rs`). True when a tree came back.
+pub fn parse_only(text: &str) -> bool {
+    program::parse(text).is_some()
+}
+
+/// Stack for the analysis thread: the interpreter recurses along the code's nesting and
+/// call chains (both bounded); this leaves a wide margin on every platform.
+const ANALYSIS_STACK: usize = 256 * 1024 * 1024;
+
+/// The boto3 calls reachable from `entry`. Runs on its own thread with a large stack so
+/// deeply nested code cannot overflow the caller's (possibly small) stack.
 pub fn analyze(ctx: &Context, entry: &Entry) -> FunctionFacts {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("iamsynth-python".into())
+            .stack_size(ANALYSIS_STACK)
+            .spawn_scoped(scope, || analyze_here(ctx, entry))
+            .map(|handle| handle.join())
+    })
+    .ok()
+    .and_then(Result::ok)
+    .unwrap_or_else(|| FunctionFacts {
+        diagnostics: vec![Diagnostic::warning(
+            &entry.file,
+            0,
+            "Python analysis could not run (no thread available)",
+        )],
+        ..FunctionFacts::default()
+    })
+}
+
+fn analyze_here(ctx: &Context, entry: &Entry) -> FunctionFacts {
     let program = Program::load(&ctx.root, &entry.file, &ctx.search_paths);
     let mut diagnostics = program.diagnostics.clone();
     let entry_rel = crate::source::relative(&ctx.root, &ctx.root.join(&entry.file));

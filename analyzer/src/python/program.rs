@@ -1,15 +1,15 @@
 //! The program: every local module the entry can import, parsed once per analysis.
 //!
-//! Loading works in waves: parse the files known so far in parallel (rayon), scan them for
-//! import statements (`grammars/python/imports.scm`), resolve each imported name to a local
-//! file, repeat with the new files. Third-party imports are never read.
+//! Loading works in waves: parse the files known so far in parallel (rayon), scan their
+//! statements for imports, resolve each imported name to a local file, repeat with the new
+//! files. Third-party imports are never read.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
-use tree_sitter::{Node, Parser, Query, QueryCursor, StreamingIterator, Tree};
+use tree_sitter::{Node, Parser, Tree};
 
 use crate::Diagnostic;
 use crate::source::{read_source, relative};
@@ -43,6 +43,11 @@ pub struct Resolver {
     root: PathBuf,
     bases: Vec<PathBuf>,
     library_roots: BTreeSet<String>,
+    /// Per base folder: top-level names installed there by pip (`pip install -t .` vendors
+    /// dependencies next to the handler). Those are third-party: never read.
+    installed: Vec<BTreeSet<String>>,
+    /// Absolute names resolve the same from every file: remembered (loader threads share it).
+    absolute: Mutex<HashMap<String, Option<Target>>>,
 }
 
 impl Resolver {
@@ -66,10 +71,16 @@ impl Resolver {
             .map(str::to_string)
             .chain(NEVER_LOCAL.iter().map(|s| s.to_string()))
             .collect();
+        let installed = bases
+            .iter()
+            .map(|base| installed_packages(root, base))
+            .collect();
         Self {
             root: root.to_path_buf(),
             bases,
             library_roots,
+            installed,
+            absolute: Mutex::new(HashMap::new()),
         }
     }
 
@@ -82,9 +93,24 @@ impl Resolver {
             if self.library_roots.contains(*first) {
                 return None;
             }
-            self.bases
+            if let Some(known) = self
+                .absolute
+                .lock()
+                .ok()
+                .and_then(|m| m.get(dotted).cloned())
+            {
+                return known;
+            }
+            let found = self
+                .bases
                 .iter()
-                .find_map(|base| self.resolve_in(base, &parts))
+                .zip(&self.installed)
+                .filter(|(_, installed)| !installed.contains(*first))
+                .find_map(|(base, _)| self.resolve_in(base, &parts));
+            if let Ok(mut cache) = self.absolute.lock() {
+                cache.insert(dotted.to_string(), found.clone());
+            }
+            found
         } else {
             let mut dir = Path::new(from_rel)
                 .parent()
@@ -129,6 +155,40 @@ impl Resolver {
             None
         }
     }
+}
+
+/// Top-level modules that pip installed into `base`: each `*.dist-info` lists them in
+/// `top_level.txt`, or else its `RECORD` names the files it installed.
+fn installed_packages(root: &Path, base: &Path) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let Ok(entries) = std::fs::read_dir(root.join(base)) else {
+        return names;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !(name.ends_with(".dist-info") || name.ends_with(".egg-info")) {
+            continue;
+        }
+        let info = base.join(&name);
+        if let Ok(top) = read_source(root, &info.join("top_level.txt")) {
+            names.extend(
+                top.text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string),
+            );
+        } else if let Ok(record) = read_source(root, &info.join("RECORD")) {
+            for line in record.text.lines() {
+                let path = line.split(',').next().unwrap_or("");
+                let first = path.split('/').next().unwrap_or("");
+                if !first.is_empty() && !first.ends_with("-info") && first != ".." {
+                    names.insert(first.trim_end_matches(".py").to_string());
+                }
+            }
+        }
+    }
+    names
 }
 
 /// An import statement reduced to what resolution needs.
@@ -223,17 +283,43 @@ pub fn candidate_modules(spec: &ImportSpec) -> Vec<(usize, String)> {
     out
 }
 
-fn imports_query() -> Option<&'static Query> {
-    static QUERY: OnceLock<Option<Query>> = OnceLock::new();
-    QUERY
-        .get_or_init(|| {
-            Query::new(
-                &tree_sitter_python::LANGUAGE.into(),
-                include_str!("../../../grammars/python/imports.scm"),
-            )
-            .ok()
-        })
-        .as_ref()
+/// Statement kinds that can contain an import statement; expressions never do, so the
+/// scan does not descend into them (a tree-sitter query would visit every node).
+const STATEMENT_CONTAINERS: &[&str] = &[
+    "module",
+    "block",
+    "function_definition",
+    "class_definition",
+    "decorated_definition",
+    "if_statement",
+    "elif_clause",
+    "else_clause",
+    "for_statement",
+    "while_statement",
+    "try_statement",
+    "except_clause",
+    "except_group_clause",
+    "finally_clause",
+    "with_statement",
+    "match_statement",
+    "case_clause",
+];
+
+/// Every import statement of a module, including those inside functions and branches.
+pub fn import_statements(root: Node) -> Vec<Node> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "import_statement" | "import_from_statement" => out.push(node),
+            kind if STATEMENT_CONTAINERS.contains(&kind) => {
+                let mut cursor = node.walk();
+                stack.extend(node.named_children(&mut cursor));
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Parses Python source. `None` only if tree-sitter itself refuses (never for valid input).
@@ -312,19 +398,11 @@ fn load_one(
     let tree = parse(&source.text)
         .ok_or_else(|| Diagnostic::warning(&source.rel, 0, "could not be parsed"))?;
     let mut imports = Vec::new();
-    if let Some(query) = imports_query() {
-        let mut cursor = QueryCursor::new();
-        let mut matches = cursor.matches(query, tree.root_node(), source.text.as_bytes());
-        while let Some(m) = matches.next() {
-            for capture in m.captures() {
-                for spec in import_specs(capture.node, &source.text) {
-                    for (level, dotted) in candidate_modules(&spec) {
-                        if let Some(Target::File(file)) =
-                            resolver.resolve(&source.rel, level, &dotted)
-                        {
-                            imports.push(file);
-                        }
-                    }
+    for node in import_statements(tree.root_node()) {
+        for spec in import_specs(node, &source.text) {
+            for (level, dotted) in candidate_modules(&spec) {
+                if let Some(Target::File(file)) = resolver.resolve(&source.rel, level, &dotted) {
+                    imports.push(file);
                 }
             }
         }

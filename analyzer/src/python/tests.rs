@@ -437,3 +437,91 @@ fn framework_routes_batch_callbacks_branches_and_main_guard() {
         &["app.py:32 dynamodb.put_item Call Item={body:{S:?}} TableName='events'"],
     );
 }
+
+#[test]
+fn class_hierarchy_super_properties_async_executors_and_joined_returns() {
+    let r = run("class-hierarchy", "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            // table_for returns one of two tables: the name is not guessed.
+            "app.py:29 dynamodb.get_item Helper Key={id:?} TableName=?",
+            "repositories.py:9 dynamodb.put_item Helper Item={event:?} TableName='audit-log'",
+            "repositories.py:18 cloudwatch.put_metric_data Call MetricData=[] Namespace='Audit'",
+            // archive runs on the executor's threads.
+            "app.py:19 s3.delete_object Call Bucket='archive' Key=?",
+            "app.py:34 sqs.send_message Call MessageBody='x' QueueUrl=$QUEUE_URL",
+            "app.py:25 sns.publish Call Message='done' TopicArn=$TOPIC",
+        ],
+    );
+}
+
+#[test]
+fn dependencies_vendored_by_pip_are_not_read() {
+    let r = run("vendored", "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &["app.py:12 ssm.get_parameter Call Name='/app/settings'"],
+    );
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+}
+
+#[test]
+fn clients_kept_in_dicts_and_kwargs_built_step_by_step() {
+    let r = run("client-cache", "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "app.py:17 sqs.send_message Call MessageBody='x' QueueUrl='https://sqs.eu-west-1.amazonaws.com/1/jobs'",
+            "app.py:18 dynamodb.put_item Helper Item={} TableName='orders'",
+            // A key only known at run time: either table, so the name is unknown.
+            "app.py:19 dynamodb.get_item Helper Key={} TableName=?",
+            "app.py:22 s3.put_object Call Bucket='reports' Key='daily.csv'",
+        ],
+    );
+}
+
+#[test]
+fn deeply_nested_and_oversized_generated_code_is_survived() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let terms: Vec<String> = (0..20_000).map(|i| format!("\"p{i}\"")).collect();
+    let parens = format!("{}1{}", "(".repeat(3_000), ")".repeat(3_000));
+    std::fs::write(
+        root.join("gen.py"),
+        format!(
+            "import boto3\nNAME = {}\nX = {parens}\n\ndef handler(e, c):\n    boto3.client('sqs').send_message(QueueUrl=NAME)\n",
+            terms.join(" + ")
+        ),
+    )
+    .expect("write");
+    let big = "x = 1\n".repeat(1_000_000);
+    std::fs::write(root.join("big.py"), &big).expect("write");
+    std::fs::write(root.join("app.py"), "import gen\nimport big\n").expect("write");
+    let r = run_ctx(&Context::new(root), "gen.py", Some("handler"));
+    assert_eq!(r.calls.len(), 1, "{:?}", r.calls);
+    // Too deep to follow: the head of the name is unknown, not a wrong guess.
+    assert!(
+        r.calls[0].contains("QueueUrl=?+'p") && r.calls[0].ends_with("p19999'"),
+        "{:?}",
+        r.calls
+    );
+    let r = run_ctx(&Context::new(root), "app.py", None);
+    assert!(
+        r.diagnostics.iter().any(|d| d.contains("big.py")),
+        "{:?}",
+        r.diagnostics
+    );
+}
+
+#[test]
+fn powertools_feature_flags_read_their_store() {
+    let r = run("powertools", "flags.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "flags.py:8 appconfigdata.start_configuration_session Library ApplicationIdentifier='checkout' ConfigurationProfileIdentifier='features' EnvironmentIdentifier='prod'",
+            "flags.py:8 appconfigdata.get_latest_configuration Library ApplicationIdentifier='checkout' ConfigurationProfileIdentifier='features' EnvironmentIdentifier='prod'",
+        ],
+    );
+}

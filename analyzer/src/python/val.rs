@@ -20,6 +20,9 @@ pub enum Val<'t> {
     /// Strings, numbers, lists and dicts of them: what becomes an argument [`Value`].
     Data(Value),
     None,
+    /// A dict holding values that are not plain data (clients, resources) under string
+    /// keys: `CLIENTS = {"s3": boto3.client("s3")}`, lazily filled caches.
+    Dict(Rc<RefCell<BTreeMap<String, Val<'t>>>>),
     /// A local module (index into the program), or a namespace package folder.
     Module(ModRef),
     /// A name from a module we do not read: `boto3.client`, `os.environ`.
@@ -44,6 +47,8 @@ pub enum Val<'t> {
     Bound(Box<Val<'t>>, Rc<str>),
     /// `getattr(receiver, name)` with a name that is not a constant.
     DynamicAttr(Box<Val<'t>>),
+    /// `super()` inside a method of class `owner`, for `instance`.
+    Super(Box<Val<'t>>, Rc<str>),
     Unknown,
 }
 
@@ -144,6 +149,7 @@ impl<'t> FuncVal<'t> {
 
 pub struct ClassVal<'t> {
     pub module: usize,
+    pub name: String,
     pub node: Node<'t>,
     pub bases: Vec<Val<'t>>,
     pub attrs: Env<'t>,
@@ -200,6 +206,13 @@ impl<'t> Val<'t> {
     pub fn to_value(&self) -> Value {
         match self {
             Val::Data(v) => v.clone(),
+            Val::Dict(d) => Value::Map {
+                entries: d
+                    .borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_value()))
+                    .collect(),
+            },
             _ => Value::Unknown,
         }
     }
@@ -220,6 +233,7 @@ impl<'t> Val<'t> {
         match self {
             Val::Data(v) => format!("{v:?}"),
             Val::None => "None".into(),
+            Val::Dict(d) => format!("dict:{:p}", Rc::as_ptr(d)),
             Val::Module(m) => format!("mod:{m:?}"),
             Val::Extern(q) => format!("ext:{q}"),
             Val::LibObject(o) => format!("lib:{:p}", Rc::as_ptr(o)),
@@ -240,6 +254,7 @@ impl<'t> Val<'t> {
             Val::Instance(i) => format!("inst:{:p}", Rc::as_ptr(i)),
             Val::Bound(r, n) => format!("bound:{}.{n}", r.signature()),
             Val::DynamicAttr(r) => format!("dyn:{}", r.signature()),
+            Val::Super(i, owner) => format!("super:{owner}:{}", i.signature()),
             Val::Unknown => "?".into(),
         }
     }

@@ -7,6 +7,35 @@ use std::rc::Rc;
 
 use syn::spanned::Spanned;
 
+/// Byte offset where a chain's base expression starts.
+fn chain_start(base: &syn::Expr) -> usize {
+    base.span().byte_range().start
+}
+
+/// Whether the request sent by `m` (`x.put_item().table_name(t).send()`) was started by a
+/// method that is not a passthrough: `tx.clone().send()` was not.
+fn has_operation_before(m: &syn::ExprMethodCall) -> bool {
+    let mut receiver: &syn::Expr = &m.receiver;
+    let mut found = false;
+    loop {
+        match receiver {
+            syn::Expr::MethodCall(inner) => {
+                let name = inner.method.to_string();
+                found |= !tables::PASSTHROUGH_METHODS.contains(&name.as_str());
+                receiver = &inner.receiver;
+            }
+            syn::Expr::Await(a) => receiver = &a.base,
+            syn::Expr::Try(t) => receiver = &t.expr,
+            _ => return found,
+        }
+    }
+}
+
+/// Byte offset where a method call ends: after its closing parenthesis.
+fn chain_end(m: &syn::ExprMethodCall) -> usize {
+    m.paren_token.span.close().byte_range().end
+}
+
 use super::abs::Abs;
 use super::index::{Def, FnId, TraitId};
 use super::resolve::Target;
@@ -90,6 +119,22 @@ impl Walker<'_> {
                 _ => Abs::Val(Value::Unknown),
             };
         }
+        if tables::path_matches(tables::ENV_STRUCT_FNS, path) {
+            let turbofish = match &*c.func {
+                syn::Expr::Path(p) => p.path.segments.last().and_then(|s| match &s.arguments {
+                    syn::PathArguments::AngleBracketed(a) => a.args.iter().find_map(|g| match g {
+                        syn::GenericArgument::Type(t) => Some(t.clone()),
+                        _ => None,
+                    }),
+                    _ => None,
+                }),
+                _ => None,
+            };
+            return match turbofish {
+                Some(ty) => self.env_struct(&ty),
+                None => Abs::Foreign,
+            };
+        }
         if tables::path_matches(tables::PASSTHROUGH_FNS, path) {
             // `Some(None)`-like shapes: the argument itself when it is a literal `None`.
             if matches!(c.args.first(), Some(syn::Expr::Path(p)) if p.path.is_ident("None")) {
@@ -98,7 +143,39 @@ impl Walker<'_> {
             return args.into_iter().next().unwrap_or(Abs::Unknown);
         }
         self.invoke_fn_refs(&args, &site);
-        Abs::Foreign
+        // `Client::new()`, `Router::new()`: a value of that foreign type. A free function of
+        // another crate (`shared::make_client()`) may return anything, an SDK client too.
+        let constructs_type = path.len() >= 2
+            && path[path.len() - 2]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_uppercase());
+        if constructs_type {
+            Abs::Foreign
+        } else {
+            Abs::Unknown
+        }
+    }
+
+    /// A local struct filled from the environment (`envy::from_env::<Config>()`): each field
+    /// is the variable named as the field in upper case.
+    pub fn env_struct(&mut self, ty: &syn::Type) -> Abs {
+        let Abs::Instance { ty: t, .. } = self.type_abs(ty) else {
+            return Abs::Foreign;
+        };
+        let ix = self.ix;
+        let fields = ix.types[t]
+            .fields
+            .iter()
+            .map(|(name, _)| {
+                let var = name.to_uppercase();
+                (name.clone(), Abs::Val(self.ctx.env_value(&var, None)))
+            })
+            .collect();
+        Abs::Instance {
+            ty: t,
+            fields: Rc::new(fields),
+        }
     }
 
     /// Calls a value: a local function held in a variable, or something unknown.
@@ -127,11 +204,33 @@ impl Walker<'_> {
         }
     }
 
-    /// Local functions passed to code we do not read run from there: walk them.
+    /// Values handed to code we do not read: local functions run from there, and so do
+    /// the methods of local types' impls of foreign traits (`impl Service<..> for
+    /// Processor`, whose `call` the runtime invokes). Walk them.
     fn invoke_fn_refs(&mut self, args: &[Abs], site: &crate::facts::Location) {
         for arg in args {
-            if let Abs::FnRef(id) = arg {
-                self.invoke(*id, None, Vec::new(), Some(site.clone()));
+            match arg {
+                Abs::FnRef(id) => {
+                    self.invoke(*id, None, Vec::new(), Some(site.clone()));
+                }
+                Abs::Instance { ty, .. } => {
+                    if !self.handed_over.insert(*ty) {
+                        continue;
+                    }
+                    let ix = self.ix;
+                    let methods: Vec<FnId> = ix.types[*ty]
+                        .impls
+                        .iter()
+                        .filter(|&&i| {
+                            ix.impls[i].trait_path.is_some() && ix.impls[i].trait_def.is_none()
+                        })
+                        .flat_map(|&i| ix.impls[i].fns.iter().copied())
+                        .collect();
+                    for id in methods {
+                        self.invoke(id, Some(arg.clone()), Vec::new(), Some(site.clone()));
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -141,23 +240,72 @@ impl Walker<'_> {
     }
 
     /// `recv.method(args)`.
+    /// `recv.a(..).b(..).c(..)`: the chain is walked in a loop from its base, not by
+    /// recursion, so builder chains of any length cannot exhaust the stack.
     pub fn method_call(&mut self, m: &syn::ExprMethodCall) -> Abs {
-        let recv = self.eval(&m.receiver);
+        let mut links = vec![m];
+        let mut base: &syn::Expr = &m.receiver;
+        loop {
+            match base {
+                syn::Expr::MethodCall(inner) => {
+                    links.push(inner);
+                    base = &inner.receiver;
+                }
+                syn::Expr::Await(a) => base = &a.base,
+                syn::Expr::Try(t) => base = &t.expr,
+                _ => break,
+            }
+        }
+        let chain_start = chain_start(base);
+        let mut value = self.eval(base);
+        for link in links.into_iter().rev() {
+            value = self.apply_method(value, link, chain_start);
+        }
+        value
+    }
+
+    /// One method call of a chain, on the value its receiver evaluated to.
+    fn apply_method(&mut self, recv: Abs, m: &syn::ExprMethodCall, chain_start: usize) -> Abs {
         let args = self.eval_args(m.args.iter());
         let method = m.method.to_string();
         let site = self.location(m.method.span());
         match recv {
-            Abs::Client(package) => self.client_method(package, &method, m),
-            Abs::Builder(id) => self.builder_method(id, &method, &args, m),
+            Abs::Client(package) => match self.client_impl_method(&package, &method) {
+                Some(id) => self.invoke(id, Some(Abs::Client(package)), args, Some(site)),
+                None => self.client_method(package, &method, m, chain_start),
+            },
+            Abs::Builder(id) => self.builder_method(id, &method, &args, m, chain_start),
             Abs::Instance { ty, .. } => match self.find_method(ty, &method) {
-                Some(id) => self.invoke(id, Some(recv), args, Some(site)),
+                Some(id) => {
+                    let result = self.invoke(id, Some(recv), args, Some(site));
+                    let mutates = matches!(
+                        self.ix.fns[id].sig.inputs.first(),
+                        Some(syn::FnArg::Receiver(r)) if r.mutability.is_some()
+                            || matches!(&*r.ty, syn::Type::Reference(t) if t.mutability.is_some())
+                    );
+                    if mutates && let Some(changed) = self.last_self.take() {
+                        self.store(&m.receiver, changed);
+                    }
+                    result
+                }
                 None if tables::PASSTHROUGH_METHODS.contains(&method.as_str()) => recv,
                 None => {
                     self.invoke_fn_refs(&args, &site);
                     Abs::Unknown
                 }
             },
-            Abs::Dyn(traits) => self.dyn_method(&traits, &method, args, m),
+            Abs::Dyn(traits) => self.dyn_method(&traits, &method, args, m, chain_start),
+            Abs::Val(value) if tables::STRING_MUTATORS.contains(&method.as_str()) => {
+                // `b.push_str("-thumbs")` changes `b`: append, or forget what it held.
+                let updated = match (method.as_str(), args.first()) {
+                    ("push_str" | "push", Some(Abs::Val(more))) => {
+                        Abs::Val(Value::concat(vec![value, more.clone()]))
+                    }
+                    _ => Abs::Unknown,
+                };
+                self.store(&m.receiver, updated);
+                Abs::Unknown
+            }
             Abs::Val(value) => self.value_method(value, &method, args),
             Abs::Foreign => {
                 self.invoke_fn_refs(&args, &site);
@@ -166,20 +314,37 @@ impl Walker<'_> {
             Abs::FnRef(_) => Abs::Unknown,
             Abs::Unknown => {
                 self.invoke_fn_refs(&args, &site);
-                if tables::SEND_METHODS[..2].contains(&method.as_str())
-                    && matches!(&*m.receiver, syn::Expr::MethodCall(_))
-                {
+                if method == "send" && m.args.is_empty() && has_operation_before(m) {
                     let why =
                         "`.send()` on a request whose client type is not known here".to_string();
-                    self.report_unresolved(m.method.span(), m.span(), why);
+                    self.report_unresolved(m.method.span(), chain_start..chain_end(m), why);
                 }
                 Abs::Unknown
             }
         }
     }
 
+    /// A method that local code defines on an SDK client (`impl GetFile for S3Client`):
+    /// followed, not taken for an operation.
+    fn client_impl_method(&self, package: &str, method: &str) -> Option<FnId> {
+        let ix = self.ix;
+        ix.client_impls.get(package)?.iter().find_map(|&i| {
+            ix.impls[i]
+                .fns
+                .iter()
+                .copied()
+                .find(|&f| ix.fns[f].name == method)
+        })
+    }
+
     /// A method on a client: an operation (a new request), a waiter, or a passthrough.
-    fn client_method(&mut self, package: Rc<str>, method: &str, m: &syn::ExprMethodCall) -> Abs {
+    fn client_method(
+        &mut self,
+        package: Rc<str>,
+        method: &str,
+        m: &syn::ExprMethodCall,
+        chain_start: usize,
+    ) -> Abs {
         if tables::PASSTHROUGH_METHODS.contains(&method) {
             return Abs::Client(package);
         }
@@ -191,8 +356,7 @@ impl Walker<'_> {
             None => (Operation::Method(method.to_string()), Via::Call),
         };
         let location = self.location(m.method.span());
-        let whole = m.span();
-        let call = crate::facts::call_text(self.text(whole));
+        let call = crate::facts::call_text(self.text_range(chain_start..chain_end(m)));
         let chain = self.chain(&location);
         self.calls.push(CallFact {
             client: Client {
@@ -209,7 +373,7 @@ impl Walker<'_> {
         self.pending.push(Pending {
             fact: self.calls.len() - 1,
             sealed: false,
-            start: whole.byte_range().start,
+            start: chain_start,
         });
         Abs::Builder(self.pending.len() - 1)
     }
@@ -221,6 +385,7 @@ impl Walker<'_> {
         method: &str,
         args: &[Abs],
         m: &syn::ExprMethodCall,
+        chain_start: usize,
     ) -> Abs {
         let Some(pending) = self.pending.get(id) else {
             return Abs::Unknown;
@@ -232,9 +397,8 @@ impl Walker<'_> {
             return Abs::Foreign;
         }
         // The same expression goes on: widen the call text to it.
-        let whole = m.span();
-        if whole.byte_range().start == start {
-            let call = crate::facts::call_text(self.text(whole));
+        if chain_start == start {
+            let call = crate::facts::call_text(self.text_range(chain_start..chain_end(m)));
             if let Some(f) = self.calls.get_mut(fact) {
                 f.call = call;
             }
@@ -339,6 +503,7 @@ impl Walker<'_> {
         method: &str,
         args: Vec<Abs>,
         m: &syn::ExprMethodCall,
+        chain_start: usize,
     ) -> Abs {
         let ix = self.ix;
         let all = ix.with_supertraits(traits);
@@ -366,6 +531,11 @@ impl Walker<'_> {
                 let type_name = imp
                     .self_def
                     .map(|t| ix.types[t].name.clone())
+                    .or_else(|| {
+                        imp.self_client
+                            .as_ref()
+                            .map(|p| format!("{}::Client", p.replace('-', "_")))
+                    })
                     .unwrap_or_default();
                 candidates.push((type_name, *f));
             }
@@ -385,14 +555,19 @@ impl Walker<'_> {
                 ix.traits[tr].name,
                 reaching.join(", ")
             );
-            self.report_unresolved(m.method.span(), m.span(), why);
+            self.report_unresolved(m.method.span(), chain_start..chain_end(m), why);
         }
         Abs::Unknown
     }
 
     fn impl_self(&self, id: FnId) -> Option<Abs> {
         match self.ix.fns[id].owner {
-            Some(super::index::Owner::Impl(i)) => self.ix.impls[i].self_def.map(Abs::instance),
+            Some(super::index::Owner::Impl(i)) => {
+                let imp = &self.ix.impls[i];
+                imp.self_def
+                    .map(Abs::instance)
+                    .or_else(|| imp.self_client.as_deref().map(|p| Abs::Client(Rc::from(p))))
+            }
             _ => None,
         }
     }

@@ -106,11 +106,8 @@ fn read_table(root: &Path, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<t
         Err(e) => {
             let line = e
                 .span()
-                .map(|s| {
-                    source.text[..s.start.min(source.text.len())]
-                        .lines()
-                        .count() as u32
-                })
+                .and_then(|s| source.text.get(..s.start))
+                .map(|before| before.lines().count() as u32)
                 .unwrap_or(0);
             diags.push(Diagnostic::warning(
                 &source.rel,

@@ -109,8 +109,13 @@ pub struct ImplDef {
     pub trait_path: Option<syn::Path>,
     pub generics: syn::Generics,
     pub fns: Vec<FnId>,
+    /// Associated consts (`const TABLE: &str = "orders";`).
+    pub consts: Vec<(String, ConstId)>,
     pub self_def: Option<TypeId>,
     pub trait_def: Option<TraitId>,
+    /// The aws-sdk-rust package when the impl is for its `Client`
+    /// (`impl GetFile for aws_sdk_s3::Client`).
+    pub self_client: Option<String>,
 }
 
 /// A `const` or `static`.
@@ -132,9 +137,13 @@ pub struct Index {
     pub impls: Vec<ImplDef>,
     pub consts: Vec<ConstDef>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Impls (of local traits) for an SDK client, by package.
+    pub client_impls: BTreeMap<String, Vec<ImplId>>,
     /// Module of each file loaded as a module file (not inline modules).
     pub file_modules: BTreeMap<FileId, ModId>,
     loaded_files: BTreeSet<PathBuf>,
+    /// Items found inside function bodies, waiting to join their module.
+    nested: Vec<(ModId, FileId, Vec<syn::Item>)>,
     crates_by_root: BTreeMap<PathBuf, CrateId>,
 }
 
@@ -300,7 +309,23 @@ impl Index {
     }
 
     fn add_items(&mut self, module: ModId, file: FileId, items: Vec<syn::Item>, dirs: &ModDirs) {
+        self.add_items_here(module, file, items, dirs);
+        while let Some((owner_module, owner_file, nested)) = self.nested.pop() {
+            self.add_items_here(owner_module, owner_file, nested, dirs);
+        }
+    }
+
+    fn add_items_here(
+        &mut self,
+        module: ModId,
+        file: FileId,
+        items: Vec<syn::Item>,
+        dirs: &ModDirs,
+    ) {
         for item in items {
+            if is_test_only(&item) {
+                continue;
+            }
             match item {
                 syn::Item::Fn(f) => {
                     let id = self.push_fn(f.sig, *f.block, module, file, None);
@@ -344,6 +369,11 @@ impl Index {
                     }
                 }
                 syn::Item::Mod(m) => self.add_mod(module, file, m, dirs),
+                syn::Item::Macro(m) => {
+                    if let Some(items) = lazy_static_items(&m.mac) {
+                        self.add_items(module, file, items, dirs);
+                    }
+                }
                 _ => {}
             }
         }
@@ -447,13 +477,27 @@ impl Index {
             trait_path: i.trait_.map(|(_, path, _)| path),
             generics: i.generics,
             fns: Vec::new(),
+            consts: Vec::new(),
             self_def: None,
             trait_def: None,
+            self_client: None,
         });
         for item in i.items {
-            if let syn::ImplItem::Fn(f) = item {
-                let fid = self.push_fn(f.sig, f.block, module, file, Some(Owner::Impl(id)));
-                self.impls[id].fns.push(fid);
+            match item {
+                syn::ImplItem::Fn(f) => {
+                    let fid = self.push_fn(f.sig, f.block, module, file, Some(Owner::Impl(id)));
+                    self.impls[id].fns.push(fid);
+                }
+                syn::ImplItem::Const(c) => {
+                    self.consts.push(ConstDef {
+                        module,
+                        ty: c.ty,
+                        expr: c.expr,
+                    });
+                    let cid = self.consts.len() - 1;
+                    self.impls[id].consts.push((c.ident.to_string(), cid));
+                }
+                _ => {}
             }
         }
     }
@@ -461,11 +505,27 @@ impl Index {
     fn push_fn(
         &mut self,
         sig: syn::Signature,
-        body: syn::Block,
+        mut body: syn::Block,
         module: ModId,
         file: FileId,
         owner: Option<Owner>,
     ) -> FnId {
+        // Items declared in the body (`async fn main() { async fn handler() {..} .. }`) are
+        // visible only there in Rust; indexing them with the module makes them resolvable.
+        let (items, stmts): (Vec<syn::Stmt>, Vec<syn::Stmt>) = std::mem::take(&mut body.stmts)
+            .into_iter()
+            .partition(|s| matches!(s, syn::Stmt::Item(_)));
+        body.stmts = stmts;
+        let items: Vec<syn::Item> = items
+            .into_iter()
+            .filter_map(|s| match s {
+                syn::Stmt::Item(item) => Some(item),
+                _ => None,
+            })
+            .collect();
+        if !items.is_empty() {
+            self.nested.push((module, file, items));
+        }
         self.fns.push(FnDef {
             name: sig.ident.to_string(),
             sig,
@@ -511,12 +571,21 @@ impl Index {
         }
         for id in 0..self.impls.len() {
             let module = self.impls[id].module;
-            let self_def = type_path_segments(&self.impls[id].self_ty).and_then(|segs| match self
-                .resolve(module, &segs)
-            {
-                super::resolve::Target::Local(Def::Type(t)) => Some(t),
+            let self_target =
+                type_path_segments(&self.impls[id].self_ty).map(|segs| self.resolve(module, &segs));
+            let self_def = match &self_target {
+                Some(super::resolve::Target::Local(Def::Type(t))) => Some(*t),
                 _ => None,
-            });
+            };
+            if let Some(super::resolve::Target::Aws(package, rest)) = &self_target
+                && rest.last().map(String::as_str) == Some("Client")
+            {
+                self.impls[id].self_client = Some(package.clone());
+                self.client_impls
+                    .entry(package.clone())
+                    .or_default()
+                    .push(id);
+            }
             let trait_def = self.impls[id].trait_path.as_ref().and_then(|p| {
                 let segs: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();
                 match self.resolve(module, &segs) {
@@ -559,10 +628,17 @@ impl Index {
     pub fn fn_display(&self, id: FnId) -> String {
         let f = &self.fns[id];
         match f.owner {
-            Some(Owner::Impl(i)) => match self.impls[i].self_def {
-                Some(t) => format!("{}::{}", self.types[t].name, f.name),
-                None => f.name.clone(),
-            },
+            Some(Owner::Impl(i)) => {
+                let imp = &self.impls[i];
+                let type_name = match imp.self_def {
+                    Some(t) => Some(self.types[t].name.clone()),
+                    None => type_path_segments(&imp.self_ty).and_then(|s| s.last().cloned()),
+                };
+                match type_name {
+                    Some(name) => format!("{name}::{}", f.name),
+                    None => f.name.clone(),
+                }
+            }
             Some(Owner::Trait(t)) => format!("{}::{}", self.traits[t].name, f.name),
             None => f.name.clone(),
         }
@@ -611,6 +687,49 @@ pub fn type_path_segments(ty: &syn::Type) -> Option<Vec<String>> {
         syn::Type::Paren(p) => type_path_segments(&p.elem),
         _ => None,
     }
+}
+
+/// `#[cfg(test)]` items and `#[test]` functions: never part of the deployed function.
+fn is_test_only(item: &syn::Item) -> bool {
+    let attrs: &[syn::Attribute] = match item {
+        syn::Item::Fn(f) => &f.attrs,
+        syn::Item::Mod(m) => &m.attrs,
+        syn::Item::Impl(i) => &i.attrs,
+        syn::Item::Struct(s) => &s.attrs,
+        syn::Item::Use(u) => &u.attrs,
+        syn::Item::Const(c) => &c.attrs,
+        syn::Item::Static(s) => &s.attrs,
+        syn::Item::Trait(t) => &t.attrs,
+        _ => return false,
+    };
+    attrs.iter().any(|a| {
+        let test_attr = a.path().segments.last().is_some_and(|s| s.ident == "test");
+        let cfg_test = a.path().is_ident("cfg")
+            && a.parse_args::<syn::Meta>()
+                .is_ok_and(|m| m.path().is_ident("test"));
+        test_attr || cfg_test
+    })
+}
+
+/// The statics of `lazy_static! { static ref NAME: Type = expr; }`, read as plain
+/// statics (the `ref` dropped): their types and initialisers say what they hold.
+fn lazy_static_items(mac: &syn::Macro) -> Option<Vec<syn::Item>> {
+    if mac.path.segments.last()?.ident != "lazy_static" {
+        return None;
+    }
+    let mut tokens = Vec::new();
+    let mut after_static = false;
+    for token in mac.tokens.clone() {
+        let is_ref = matches!(&token, proc_macro2::TokenTree::Ident(i) if i == "ref");
+        if !(after_static && is_ref) {
+            after_static = matches!(&token, proc_macro2::TokenTree::Ident(i) if i == "static");
+            tokens.push(token);
+        } else {
+            after_static = false;
+        }
+    }
+    let stream: proc_macro2::TokenStream = tokens.into_iter().collect();
+    syn::parse2::<syn::File>(stream).ok().map(|f| f.items)
 }
 
 fn path_attribute(attrs: &[syn::Attribute]) -> Option<String> {

@@ -5,6 +5,21 @@
 //! 3. [`walker`]: from the handler, an abstract walk of the bodies: clients from
 //!    constructors and types, fluent builders into facts ([`calls`]), values of
 //!    arguments, macros ([`macros`]).
+//!
+//! Understood: clients from `Client::new`/`from_conf` (any import or rename, Cargo
+//! `package =` renames), from types (parameters, struct fields, `Arc`, `OnceCell`/`Lazy`/
+//! `lazy_static!` statics, axum `State`/`Extension`); calls followed into local functions,
+//! methods, trait impls (also impls for the SDK client itself), closures, `async` blocks,
+//! functions handed to the runtime (`service_fn(handler)`, `get(handler)`) and foreign-trait
+//! impls of values handed to it (`impl Service for X`); builders split across `let`s;
+//! paginators, waiters (reported stripped of `wait_until_`: `Waiter("table_exists")`),
+//! presigning; values from literals, consts, env vars, `format!`, struct fields set where
+//! the value was built.
+//!
+//! Not understood, and reported: a method called on a trait object or generic whose
+//! implementations call AWS (unresolved, naming them); `.send()` on a request whose client
+//! is unknown (unresolved); SDK calls inside macro tokens that are not expressions (note).
+//! Not understood: rusoto; items declared in nested blocks of a function body.
 
 mod abs;
 mod calls;
@@ -28,6 +43,34 @@ use walker::Walker;
 /// handler, or whole), or a package folder / its `Cargo.toml` (then the function names the
 /// binary, else the package's only binary is meant, and its `main` is the handler).
 pub fn analyze(ctx: &Context, entry: &Entry) -> FunctionFacts {
+    // syn and the walker recurse over the syntax tree; a thread with a large stack keeps
+    // deeply nested code from overflowing, and ends with its proc-macro2 source map.
+    let outcome = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("iamsynth-rust".into())
+            .stack_size(ANALYSIS_STACK_BYTES)
+            .spawn_scoped(scope, || analyze_on_this_thread(ctx, entry))
+            .map(|handle| handle.join())
+    });
+    match outcome {
+        Ok(Ok(facts)) => facts,
+        // Could not start a thread: analyse here instead.
+        Err(_) => analyze_on_this_thread(ctx, entry),
+        Ok(Err(_)) => FunctionFacts {
+            diagnostics: vec![Diagnostic::warning(
+                &entry.file,
+                0,
+                "Rust analysis failed on this function (an internal error); its calls are not listed",
+            )],
+            ..FunctionFacts::default()
+        },
+    }
+}
+
+/// Stack for an analysis thread: generous, since deep nesting is legal Rust.
+const ANALYSIS_STACK_BYTES: usize = 256 * 1024 * 1024;
+
+fn analyze_on_this_thread(ctx: &Context, entry: &Entry) -> FunctionFacts {
     let root = ctx.root.canonicalize().unwrap_or_else(|_| ctx.root.clone());
     let mut diagnostics = Vec::new();
     let Some((entry_path, function)) = entry_target(&root, entry, &mut diagnostics) else {

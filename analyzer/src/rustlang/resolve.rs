@@ -138,15 +138,11 @@ impl Index {
         if let Some(service) = name.strip_prefix("aws_sdk_") {
             return Target::Aws(format!("aws-sdk-{}", service.replace('_', "-")), Vec::new());
         }
-        if self.crates.iter().any(|c| c.name == name) {
-            if let Some(c) = self.crates.iter().find(|c| c.name == name) {
-                return Target::Local(Def::Mod(c.root));
-            }
+        // This project's own crates by name (a binary naming its package's library).
+        if let Some(c) = self.crates.iter().find(|c| c.name == name) {
+            return Target::Local(Def::Mod(c.root));
         }
-        if name.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
-            return Target::Other(vec![name.to_string()]);
-        }
-        // Prelude names (`Some`, `Ok`, `String`, `Arc` when imported) stay foreign.
+        // Anything else (std, prelude names such as `Some` or `Arc`, registry crates).
         Target::Other(vec![name.to_string()])
     }
 }

@@ -33,6 +33,21 @@ pub const WRAPPER_TYPES: &[&str] = &[
     "RwLockWriteGuard",
 ];
 
+/// Collections whose last type argument is what `get`, indexing and iteration hand out:
+/// `HashMap<String, Client>`, `Vec<Client>`, dashmap's `DashMap`.
+pub const CONTAINER_TYPES: &[&str] = &[
+    "Vec",
+    "VecDeque",
+    "HashMap",
+    "BTreeMap",
+    "IndexMap",
+    "DashMap",
+    "HashSet",
+    "BTreeSet",
+    "LinkedList",
+    "SmallVec",
+];
+
 /// Methods that hand back (a reference to, or a copy of) the value they are called on, or
 /// the value wrapped in it: `client.clone()`, `CLIENT.get().unwrap()`, `s.to_string()`,
 /// `env::var("X").expect("..")`. Checked before a call on a client is taken as an
@@ -83,6 +98,26 @@ pub const PASSTHROUGH_METHODS: &[&str] = &[
     "clone_from",
 ];
 
+/// `String` methods that change the string in place
+/// (https://doc.rust-lang.org/std/string/struct.String.html).
+pub const STRING_MUTATORS: &[&str] = &[
+    "push_str",
+    "push",
+    "insert",
+    "insert_str",
+    "truncate",
+    "clear",
+    "pop",
+    "remove",
+    "retain",
+    "drain",
+    "replace_range",
+    "extend",
+    "make_ascii_lowercase",
+    "make_ascii_uppercase",
+    "split_off",
+];
+
 /// Methods that supply a fallback for a missing value: `env::var("X").unwrap_or(..)`.
 pub const DEFAULT_METHODS: &[&str] = &["unwrap_or", "unwrap_or_else", "or", "or_else"];
 
@@ -123,6 +158,10 @@ pub const PASSTHROUGH_FNS: &[&str] = &[
 /// `std::env::var`, `env::var_os`, `dotenv::var`, `dotenvy::var`.
 pub const ENV_FNS: &[&str] = &["env::var", "env::var_os", "dotenv::var", "dotenvy::var"];
 
+/// Functions that fill a struct from environment variables, one per field, named as the
+/// field in upper case (https://docs.rs/envy/latest/envy/fn.from_env.html).
+pub const ENV_STRUCT_FNS: &[&str] = &["envy::from_env"];
+
 /// Associated functions of an aws-sdk-rust `Client` that build a client
 /// (https://docs.rs/aws-sdk-s3/latest/aws_sdk_s3/client/struct.Client.html).
 pub const CLIENT_CONSTRUCTORS: &[&str] = &["new", "from_conf", "from_conf_conn", "clone"];
@@ -159,8 +198,9 @@ pub fn path_matches(table: &[&str], path: &[String]) -> bool {
         .any(|entry| *entry == last_two || (!entry.contains("::") && *entry == last))
 }
 
-/// Methods of an aws-sdk-rust `Client` that are not operations.
-pub const CLIENT_NON_OPERATIONS: &[&str] = &["config"];
+/// Methods of an aws-sdk-rust `Client` that are not operations: its configuration
+/// (`config()`; `conf()` in SDK releases before 1.0).
+pub const CLIENT_NON_OPERATIONS: &[&str] = &["config", "conf"];
 
 /// Identifiers that, inside macro tokens we cannot parse, suggest a hidden SDK call.
 pub const SDK_CALL_HINTS: &[&str] = &["send", "into_paginator", "presigned"];

@@ -70,6 +70,22 @@ impl Walker<'_> {
                     }
                     _ => {}
                 }
+                // A collection of clients hands out clients: its last type argument.
+                if let Some(last) = p.path.segments.last()
+                    && tables::CONTAINER_TYPES.contains(&last.ident.to_string().as_str())
+                    && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+                    && let Some(element) = args.args.iter().rev().find_map(|a| match a {
+                        syn::GenericArgument::Type(t) => Some(t),
+                        _ => None,
+                    })
+                {
+                    return match self.type_abs_in(element, module, generics) {
+                        Abs::Client(c) => Abs::Client(c),
+                        Abs::Dyn(t) => Abs::Dyn(t),
+                        Abs::Instance { ty, fields } => Abs::Instance { ty, fields },
+                        _ => Abs::Foreign,
+                    };
+                }
                 // A wrapper (`Arc<T>`, `State<T>`, `OnceCell<T>`): what it holds.
                 let last = p.path.segments.last();
                 if let Some(last) = last

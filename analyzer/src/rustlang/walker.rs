@@ -35,6 +35,8 @@ pub struct Frame {
     /// What `Self` is: a local type, or a trait's implementor (unknown).
     pub self_type: Option<TypeId>,
     pub self_trait: Option<TraitId>,
+    /// The SDK client package when walking a method of an impl for a client.
+    pub self_client: Option<Rc<str>>,
 }
 
 /// A request built on a client, waiting for more setters.
@@ -63,6 +65,10 @@ pub struct Walker<'a> {
     /// Every construction of a local struct seen so far, joined field by field: a value
     /// known only by its type (axum's `State<AppState>`) is one of these.
     constructed: BTreeMap<TypeId, BTreeMap<String, Abs>>,
+    /// The final value of `self` in the function walked last.
+    pub last_self: Option<Abs>,
+    /// Local types already handed to foreign code (their foreign-trait methods walked).
+    pub handed_over: std::collections::BTreeSet<TypeId>,
 }
 
 impl<'a> Walker<'a> {
@@ -79,6 +85,8 @@ impl<'a> Walker<'a> {
             const_stack: Vec::new(),
             self_hint: None,
             constructed: BTreeMap::new(),
+            handed_over: std::collections::BTreeSet::new(),
+            last_self: None,
         }
     }
 
@@ -116,13 +124,13 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// The source text under `span` in the current file.
-    pub fn text(&self, span: proc_macro2::Span) -> &'a str {
+    /// The source text between two byte offsets of the current file.
+    pub fn text_range(&self, range: std::ops::Range<usize>) -> &'a str {
         let ix: &'a Index = self.ix;
         let Some(file) = self.frame().and_then(|f| ix.files.get(f.file)) else {
             return "";
         };
-        file.text.get(span.byte_range()).unwrap_or("")
+        file.text.get(range).unwrap_or("")
     }
 
     /// The chain from the root to the current frame, the last step standing at `at`.
@@ -224,6 +232,10 @@ impl<'a> Walker<'a> {
             Some(Owner::Trait(t)) => (None, Some(t), None),
             None => (None, None, None),
         };
+        let self_client = match def.owner {
+            Some(Owner::Impl(i)) => ix.impls[i].self_client.as_deref().map(Rc::from),
+            _ => None,
+        };
         let mut generics = BTreeMap::new();
         if let Some(g) = impl_generics {
             self.collect_generics(g, def.module, &mut generics);
@@ -240,6 +252,7 @@ impl<'a> Walker<'a> {
             generics,
             self_type,
             self_trait,
+            self_client,
         });
 
         let mut args = args.into_iter();
@@ -257,6 +270,13 @@ impl<'a> Walker<'a> {
         }
         let tail = self.block(&def.body);
         let frame = self.frames.pop();
+        // What `self` became, for a caller whose `&mut self` method changed fields.
+        self.last_self = frame.as_ref().and_then(|f| {
+            f.env
+                .iter()
+                .find(|(n, _)| n == "self")
+                .map(|(_, v)| v.clone())
+        });
         let result = frame
             .map(|f| f.returns)
             .unwrap_or_default()
@@ -279,6 +299,10 @@ impl<'a> Walker<'a> {
                 self_trait: Some(t),
                 ..
             }) => Abs::Dyn(Rc::from(vec![*t])),
+            Some(Frame {
+                self_client: Some(package),
+                ..
+            }) => Abs::Client(package.clone()),
             _ => Abs::Unknown,
         }
     }
@@ -321,6 +345,7 @@ impl<'a> Walker<'a> {
             generics: BTreeMap::new(),
             self_type: None,
             self_trait: None,
+            self_client: None,
         });
         let value = self.eval(&def.expr);
         self.frames.pop();
@@ -360,6 +385,15 @@ impl<'a> Walker<'a> {
                         v
                     }
                     None => Abs::Unknown,
+                };
+                // `let config: Config = envy::from_env()?;`: the annotation names the struct.
+                let value = match (&local.pat, &local.init) {
+                    (syn::Pat::Type(pt), Some(init))
+                        if !value.is_informative() && fills_from_env(&init.expr) =>
+                    {
+                        self.env_struct(&pt.ty)
+                    }
+                    _ => value,
                 };
                 self.bind_pat(&local.pat, value, None);
                 Abs::Unknown
@@ -475,33 +509,46 @@ impl<'a> Walker<'a> {
             Expr::TryBlock(t) => self.block(&t.block),
             Expr::If(i) => {
                 let mark = self.scope();
+                let before = self.locals(mark);
                 self.eval(&i.cond);
                 let then = self.block(&i.then_branch);
                 self.end_scope(mark);
-                match &i.else_branch {
+                let after_then = self.locals(mark);
+                self.set_locals(&before);
+                let (value, after_else) = match &i.else_branch {
                     Some((_, e)) => {
                         let other = self.eval(e);
-                        if then == other { then } else { Abs::Unknown }
+                        let v = if then == other { then } else { Abs::Unknown };
+                        (v, self.locals(mark))
                     }
-                    None => Abs::Unknown,
-                }
+                    None => (Abs::Unknown, before),
+                };
+                self.merge_locals(&[after_then, after_else]);
+                value
             }
             Expr::Match(m) => {
                 let scrutinee = self.eval(&m.expr);
                 let mut result: Option<Abs> = None;
+                let mark = self.scope();
+                let before = self.locals(mark);
+                let mut afters = Vec::with_capacity(m.arms.len());
                 for arm in &m.arms {
-                    let mark = self.scope();
+                    self.set_locals(&before);
                     self.bind_pat(&arm.pat, scrutinee.clone(), None);
                     if let Some((_, guard)) = &arm.guard {
                         self.eval(guard);
                     }
                     let v = self.eval(&arm.body);
                     self.end_scope(mark);
+                    afters.push(self.locals(mark));
                     result = Some(match result {
                         None => v,
                         Some(r) if r == v => r,
                         Some(_) => Abs::Unknown,
                     });
+                }
+                if !afters.is_empty() {
+                    self.merge_locals(&afters);
                 }
                 result.unwrap_or(Abs::Unknown)
             }
@@ -521,20 +568,26 @@ impl<'a> Walker<'a> {
             }
             Expr::Assign(a) => {
                 let v = self.eval(&a.right);
-                match &*a.left {
-                    Expr::Path(p) if p.path.segments.len() == 1 => {
-                        let name = p.path.segments[0].ident.to_string();
-                        self.assign(&name, v);
-                    }
-                    left => {
-                        self.eval(left);
-                    }
-                }
+                self.store(&a.left, v);
                 Abs::Unknown
             }
             Expr::Binary(b) => {
                 let l = self.eval(&b.left);
                 let r = self.eval(&b.right);
+                if is_compound_assignment(b.op) {
+                    // `s += "-x"` appends; any other `op=` leaves a value we do not track.
+                    let updated = match (b.op, &l) {
+                        (syn::BinOp::AddAssign(_), Abs::Val(_)) => {
+                            Abs::Val(crate::value::Value::concat(vec![
+                                l.to_value(),
+                                r.to_value(),
+                            ]))
+                        }
+                        _ => Abs::Unknown,
+                    };
+                    self.store(&b.left, updated);
+                    return Abs::Unknown;
+                }
                 match (b.op, &l, &r) {
                     (syn::BinOp::Add(_), Abs::Val(_), _) | (syn::BinOp::Add(_), _, Abs::Val(_)) => {
                         Abs::Val(crate::value::Value::concat(vec![
@@ -571,14 +624,16 @@ impl<'a> Walker<'a> {
                 Abs::Unknown
             }
             Expr::ForLoop(f) => {
-                self.eval(&f.expr);
+                let element = element_of(self.eval(&f.expr));
+                self.forget_assigned_in(&f.body);
                 let mark = self.scope();
-                self.bind_pat(&f.pat, Abs::Unknown, None);
+                self.bind_pat(&f.pat, element, None);
                 self.block(&f.body);
                 self.end_scope(mark);
                 Abs::Unknown
             }
             Expr::While(w) => {
+                self.forget_assigned_in(&w.body);
                 let mark = self.scope();
                 self.eval(&w.cond);
                 self.block(&w.body);
@@ -586,6 +641,7 @@ impl<'a> Walker<'a> {
                 Abs::Unknown
             }
             Expr::Loop(l) => {
+                self.forget_assigned_in(&l.body);
                 self.block(&l.body);
                 Abs::Unknown
             }
@@ -644,7 +700,11 @@ impl<'a> Walker<'a> {
             Target::Local(Def::Type(t)) => Abs::instance(t),
             Target::Assoc(t, name) => match self.find_method(t, &name) {
                 Some(id) => Abs::FnRef(id),
-                None => Abs::instance(t),
+                None => match self.find_assoc_const(t, &name) {
+                    Some(c) => self.const_abs(c),
+                    // An enum variant or unit-like value of the type.
+                    None => Abs::instance(t),
+                },
             },
             Target::Aws(..) | Target::Other(_) => Abs::Foreign,
             _ => Abs::Unknown,
@@ -692,6 +752,104 @@ impl<'a> Walker<'a> {
             }
         }
         None
+    }
+
+    /// Writes `value` where `place` says: a local (`x = ..`), a field of a local struct
+    /// (`cfg.table = ..`, `self.x = ..`). Places we do not track are evaluated only.
+    pub fn store(&mut self, place: &syn::Expr, value: Abs) {
+        match place {
+            syn::Expr::Path(p) if p.path.segments.len() == 1 => {
+                let name = p.path.segments[0].ident.to_string();
+                self.assign(&name, value);
+            }
+            syn::Expr::Field(f) => {
+                let syn::Expr::Path(p) = &*f.base else {
+                    self.eval(place);
+                    return;
+                };
+                let Some(ident) = p.path.get_ident().map(|i| i.to_string()) else {
+                    return;
+                };
+                if let Some(Abs::Instance { ty, fields }) = self.lookup(&ident) {
+                    let name = match &f.member {
+                        syn::Member::Named(i) => i.to_string(),
+                        syn::Member::Unnamed(i) => i.index.to_string(),
+                    };
+                    let mut fields = (*fields).clone();
+                    fields.insert(name, value);
+                    self.assign(
+                        &ident,
+                        Abs::Instance {
+                            ty,
+                            fields: Rc::new(fields),
+                        },
+                    );
+                }
+            }
+            syn::Expr::Paren(p) => self.store(&p.expr, value),
+            syn::Expr::Unary(u) => self.store(&u.expr, value),
+            other => {
+                self.eval(other);
+            }
+        }
+    }
+
+    /// The values of the first `mark` locals.
+    fn locals(&self, mark: usize) -> Vec<Abs> {
+        self.frame()
+            .map(|f| f.env.iter().take(mark).map(|(_, v)| v.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    fn set_locals(&mut self, values: &[Abs]) {
+        if let Some(f) = self.frame_mut() {
+            for (slot, value) in f.env.iter_mut().zip(values) {
+                slot.1 = value.clone();
+            }
+        }
+    }
+
+    /// After branches: a local keeps a value only if every branch left it the same.
+    fn merge_locals(&mut self, branches: &[Vec<Abs>]) {
+        let Some((first, rest)) = branches.split_first() else {
+            return;
+        };
+        let merged: Vec<Abs> = first
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                if rest.iter().all(|b| b.get(i) == Some(v)) {
+                    v.clone()
+                } else {
+                    Abs::Unknown
+                }
+            })
+            .collect();
+        self.set_locals(&merged);
+    }
+
+    /// A loop body runs more than once: a local it changes holds, at the top of the body,
+    /// either its value before the loop or whatever the body made of it. Forget it.
+    fn forget_assigned_in(&mut self, body: &syn::Block) {
+        let mut finder = AssignedLocals::default();
+        syn::visit::Visit::visit_block(&mut finder, body);
+        for name in finder.names {
+            if self.lookup(&name).is_some() {
+                self.assign(&name, Abs::Unknown);
+            }
+        }
+    }
+
+    /// An associated const of local type `t` (`Self::TABLE`).
+    fn find_assoc_const(&self, t: TypeId, name: &str) -> Option<ConstId> {
+        let ix = self.ix;
+        ix.types.get(t)?.impls.iter().find_map(|&i| {
+            ix.impls[i]
+                .consts
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, c)| *c)
+        })
     }
 
     /// Field `name` of `base`.
@@ -790,16 +948,128 @@ impl<'a> Walker<'a> {
     pub fn report_unresolved(
         &mut self,
         span: proc_macro2::Span,
-        whole: proc_macro2::Span,
+        text: std::ops::Range<usize>,
         why: String,
     ) {
         let location = self.location(span);
-        let call = crate::facts::call_text(self.text(whole));
+        let call = crate::facts::call_text(self.text_range(text));
         self.unresolved.push(Unresolved {
             location,
             call,
             why,
         });
+    }
+}
+
+/// The locals a piece of code assigns to, appends to or changes in place.
+#[derive(Default)]
+struct AssignedLocals {
+    names: std::collections::BTreeSet<String>,
+}
+
+impl AssignedLocals {
+    fn note_place(&mut self, place: &syn::Expr) {
+        let mut e = place;
+        loop {
+            match e {
+                syn::Expr::Field(f) => e = &f.base,
+                syn::Expr::Paren(p) => e = &p.expr,
+                syn::Expr::Unary(u) => e = &u.expr,
+                syn::Expr::Path(p) => {
+                    if let Some(ident) = p.path.get_ident() {
+                        self.names.insert(ident.to_string());
+                    }
+                    return;
+                }
+                _ => return,
+            }
+        }
+    }
+}
+
+impl<'ast> syn::visit::Visit<'ast> for AssignedLocals {
+    fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+        self.note_place(&a.left);
+        syn::visit::visit_expr_assign(self, a);
+    }
+
+    fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+        if is_compound_assignment(b.op) {
+            self.note_place(&b.left);
+        }
+        syn::visit::visit_expr_binary(self, b);
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if super::tables::STRING_MUTATORS.contains(&m.method.to_string().as_str()) {
+            self.note_place(&m.receiver);
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
+}
+
+fn is_compound_assignment(op: syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(
+        op,
+        AddAssign(_)
+            | SubAssign(_)
+            | MulAssign(_)
+            | DivAssign(_)
+            | RemAssign(_)
+            | BitXorAssign(_)
+            | BitAndAssign(_)
+            | BitOrAssign(_)
+            | ShlAssign(_)
+            | ShrAssign(_)
+    )
+}
+
+/// Whether `expr` is (a `?`, `.await`, `.unwrap()` of) a call that fills a struct from
+/// the environment.
+fn fills_from_env(expr: &syn::Expr) -> bool {
+    let mut e = expr;
+    loop {
+        match e {
+            syn::Expr::Try(t) => e = &t.expr,
+            syn::Expr::Await(a) => e = &a.base,
+            syn::Expr::MethodCall(m)
+                if super::tables::PASSTHROUGH_METHODS.contains(&m.method.to_string().as_str()) =>
+            {
+                e = &m.receiver
+            }
+            syn::Expr::Call(c) => {
+                return match &*c.func {
+                    syn::Expr::Path(p) => {
+                        let segments: Vec<String> = p
+                            .path
+                            .segments
+                            .iter()
+                            .map(|s| s.ident.to_string())
+                            .collect();
+                        super::tables::path_matches(super::tables::ENV_STRUCT_FNS, &segments)
+                    }
+                    _ => false,
+                };
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// What iterating over `collection` yields: a collection of clients (typed as one, see
+/// `CONTAINER_TYPES`) yields clients; a list of values yields their common value.
+fn element_of(collection: Abs) -> Abs {
+    match collection {
+        Abs::Client(_) | Abs::Dyn(_) | Abs::Instance { .. } => collection,
+        Abs::Val(crate::value::Value::List { items }) => {
+            let mut items = items.into_iter();
+            match items.next() {
+                Some(first) if items.all(|i| i == first) => Abs::Val(first),
+                _ => Abs::Unknown,
+            }
+        }
+        _ => Abs::Unknown,
     }
 }
 

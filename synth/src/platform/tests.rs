@@ -39,6 +39,9 @@ fn expect(pairs: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
+/// `!GetAtt NotifyQueue.Arn` with no stated name: the name attribute inside the ARN format.
+const NOTIFY_QUEUE: &str =
+    "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${NotifyQueue.QueueName}";
 const ACCOUNT_LOGS: &str = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*";
 
 #[test]
@@ -51,10 +54,15 @@ fn sqs_consumer_with_dead_letter_queue() {
             ("logs:CreateLogGroup", &[ACCOUNT_LOGS]),
             ("logs:CreateLogStream", &[group]),
             ("logs:PutLogEvents", &[group]),
-            ("sqs:DeleteMessage", &["${NotifyQueue.Arn}"]),
-            ("sqs:GetQueueAttributes", &["${NotifyQueue.Arn}"]),
-            ("sqs:ReceiveMessage", &["${NotifyQueue.Arn}"]),
-            ("sqs:SendMessage", &["${NotifyDLQ.Arn}"]),
+            ("sqs:DeleteMessage", &[NOTIFY_QUEUE]),
+            ("sqs:GetQueueAttributes", &[NOTIFY_QUEUE]),
+            ("sqs:ReceiveMessage", &[NOTIFY_QUEUE]),
+            (
+                "sqs:SendMessage",
+                &[
+                    "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${NotifyDLQ.QueueName}"
+                ],
+            ),
         ])
     );
     assert_eq!(messages, Vec::<String>::new());
@@ -84,8 +92,13 @@ fn vpc_and_on_failure_topic() {
             ("logs:CreateLogGroup", &[ACCOUNT_LOGS]),
             ("logs:CreateLogStream", &[group]),
             ("logs:PutLogEvents", &[group]),
-            // A topic's Ref is its ARN.
-            ("sns:Publish", &["${FailuresTopic}"]),
+            // A topic's Ref is its ARN; its name is the TopicName attribute.
+            (
+                "sns:Publish",
+                &[
+                    "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${FailuresTopic.TopicName}"
+                ],
+            ),
         ])
     );
 }
@@ -168,4 +181,43 @@ fn writing_to_the_own_event_source_is_a_recursion_warning() {
     let reason = reasons.iter().next().expect("reason");
     assert_eq!((reason.file.as_str(), reason.line), ("serverless.yml", 39));
     assert_eq!(reason.call, "Lambda: polls event source sqs[0]");
+}
+
+#[test]
+fn code_writing_to_a_kms_encrypted_bucket_needs_generate_data_key() {
+    let spec = spec("mixed-rust", "UploadUrlFunction");
+    let mut resolved = Resolved::default();
+    let code_reason = Reason {
+        file: "python/app.py".into(),
+        line: 11,
+        call: "s3.generate_presigned_url(\"put_object\", …)".into(),
+        chain: Vec::new(),
+        via: Via::Presign,
+    };
+    resolved.actions.insert(
+        "s3:PutObject".into(),
+        ActionGrant {
+            action: "s3:PutObject".into(),
+            resources: BTreeSet::from([
+                "arn:${AWS::Partition}:s3:::${UploadsBucket}/uploads/*".to_string()
+            ]),
+            reasons: BTreeSet::from([code_reason]),
+            basis: Basis::ServiceReference,
+        },
+    );
+    apply(&spec, &mut resolved);
+    let actions: BTreeMap<String, Vec<String>> = resolved
+        .actions
+        .iter()
+        .map(|(a, g)| (a.clone(), g.resources.iter().cloned().collect()))
+        .collect();
+    // The bucket's SSE-KMS key is `!GetAtt UploadsKey.Arn`; a key's Ref is its key id.
+    assert_eq!(
+        actions["kms:GenerateDataKey"],
+        vec!["arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${UploadsKey}"]
+    );
+    assert!(!actions.contains_key("kms:Decrypt"));
+    // Without a code call on the bucket, no KMS permission.
+    let (plain, _) = platform(&spec);
+    assert!(!plain.contains_key("kms:GenerateDataKey"));
 }
