@@ -45,6 +45,9 @@ const ACTION_OF: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Per role name: (observed action -> count, denied action -> count).
+type PerRole = BTreeMap<String, (BTreeMap<String, u64>, BTreeMap<String, u64>)>;
+
 fn spec() -> Spec {
     let role = |name: &str, session: &str, calls: Vec<Call>| Role {
         name: name.to_string(),
@@ -107,10 +110,8 @@ fn spec() -> Spec {
 
 /// Per role name: (observed action -> count, denied action -> count), from the generator's
 /// own tally and the table above.
-fn expected(
-    written: &generator::Written,
-) -> BTreeMap<String, (BTreeMap<String, u64>, BTreeMap<String, u64>)> {
-    let mut out: BTreeMap<String, (BTreeMap<String, u64>, BTreeMap<String, u64>)> = BTreeMap::new();
+fn expected(written: &generator::Written) -> PerRole {
+    let mut out: PerRole = BTreeMap::new();
     for ((role, source, name, denied), count) in &written.counts {
         let entry = out.entry(role.clone()).or_default();
         if denied.is_empty() {
@@ -174,7 +175,7 @@ fn a_generated_org_trail_reduces_to_the_per_role_report() {
 
     let expected = expected(&written);
     let functions = doc["functions"].as_array().expect("functions");
-    let got: BTreeMap<String, (BTreeMap<String, u64>, BTreeMap<String, u64>)> = functions
+    let got: PerRole = functions
         .iter()
         .map(|f| {
             (
