@@ -13,3 +13,4 @@ pub mod platform;
 pub mod policy;
 pub mod render;
 pub mod resolve;
+pub mod trail;

@@ -5,6 +5,7 @@ mod diff;
 mod explain;
 mod generate;
 mod output;
+mod trail;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -76,6 +77,11 @@ pub enum Command {
         after_help = "Examples:\n  iamsynth catalog python s3 list_objects_v2\n  iamsynth catalog js-v2 DynamoDB putItem\n  iamsynth catalog js-v3 client-s3 ListObjectsV2Command --format json\n  iamsynth catalog rust aws-sdk-lambda invoke"
     )]
     Catalog(catalog::CatalogArgs),
+    /// CloudTrail evidence against the code: what each function's role did, and what IAM denied.
+    #[command(
+        after_help = "Examples:\n  iamsynth trail . --cloudtrail logs/AWSLogs --since 30d\n  iamsynth trail . --cloudtrail trail.json.gz --role CreateOrder=arn:aws:iam::123456789012:role/orders --format json\n  iamsynth trail . --lookup --since 7d\n  iamsynth trail . --lake arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/EXAMPLE"
+    )]
+    Trail(trail::TrailArgs),
 }
 
 /// The project and how to find its functions; shared by `generate` and `explain`.
@@ -114,6 +120,7 @@ pub fn main() -> i32 {
         Command::Diff(args) => diff::run(args, &cli.global, stdout_is_terminal),
         Command::Explain(args) => explain::run(args, &cli.global),
         Command::Catalog(args) => catalog::run(args),
+        Command::Trail(args) => trail::run(args, &cli.global),
     };
     match result {
         Ok(code) => code,
