@@ -313,8 +313,8 @@ fn live_role_without_the_needed_action_is_missing_it() {
     let doc = json(&out);
     let missing = &doc["functions"][0]["missing"];
     assert_eq!(missing[0]["action"], "sqs:SendMessage", "{missing}");
-    // The queue URL names the queue; generate leaves region and account to the flags.
-    assert_eq!(missing[0]["resources"][0], "arn:aws:sqs:*:*:jobs");
+    // The queue URL states the queue, its region and its account.
+    assert_eq!(missing[0]["resources"][0], "arn:aws:sqs:eu-west-1:123456789012:jobs");
     assert_eq!(missing[0]["reasons"][0]["file"], "app.py");
     assert_eq!(missing[0]["reasons"][0]["line"], 7);
 }
@@ -377,7 +377,7 @@ fn tighten_writes_the_needed_policy_plus_kept_actions() {
             ("logs:PutLogEvents".to_string(), "*".to_string()),
             (
                 "sqs:SendMessage".to_string(),
-                "arn:aws:sqs:*:*:jobs".to_string()
+                "arn:aws:sqs:eu-west-1:123456789012:jobs".to_string()
             ),
         ],
         "{written}"
