@@ -314,7 +314,10 @@ fn live_role_without_the_needed_action_is_missing_it() {
     let missing = &doc["functions"][0]["missing"];
     assert_eq!(missing[0]["action"], "sqs:SendMessage", "{missing}");
     // The queue URL states the queue, its region and its account.
-    assert_eq!(missing[0]["resources"][0], "arn:aws:sqs:eu-west-1:123456789012:jobs");
+    assert_eq!(
+        missing[0]["resources"][0],
+        "arn:aws:sqs:eu-west-1:123456789012:jobs"
+    );
     assert_eq!(missing[0]["reasons"][0]["file"], "app.py");
     assert_eq!(missing[0]["reasons"][0]["line"], 7);
 }
