@@ -338,7 +338,12 @@ impl<'c> Resolver<'c> {
             }
             return self.first_file(candidates);
         }
-        if spec.starts_with('/') || spec.contains(':') {
+        // `node:crypto` is a Node.js built-in; other schemes (`data:`, `https:`) hold no
+        // project code either. Neither is a missing file.
+        if spec.contains(':') {
+            return Resolved::Package;
+        }
+        if spec.starts_with('/') {
             return Resolved::Missing;
         }
         let mut candidates = Vec::new();
