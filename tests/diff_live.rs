@@ -24,6 +24,8 @@ struct Moto {
     /// The stdin of the supervisor of the server this process started: when the test
     /// process ends, the pipe closes and the supervisor stops the server.
     _supervisor: Option<std::process::ChildStdin>,
+    /// The supervisor itself; it exits on its own once its stdin closes.
+    _process: Option<std::process::Child>,
 }
 
 /// Runs moto's server and stops it when its stdin closes (statics are never dropped, so the
@@ -44,6 +46,7 @@ fn moto() -> &'static Moto {
             return Moto {
                 url,
                 _supervisor: None,
+                _process: None,
             };
         }
         let python = support::repo_root().join("target/moto-venv/bin/python");
@@ -74,6 +77,7 @@ fn moto() -> &'static Moto {
         Moto {
             url,
             _supervisor: supervisor,
+            _process: Some(child),
         }
     })
 }
