@@ -444,3 +444,66 @@ fn unreachable_endpoint_is_an_error_within_30_seconds() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_role_of_a_deployed_function_is_found_through_lambda() {
+    let role = create_role("diff-live-fn", &[("jobs", SEND_JOBS)], &[]);
+    let function = format!("diff-live-jobs-{}", std::process::id());
+    let config = aws_sdk_lambda::Config::builder()
+        .behavior_version(aws_sdk_lambda::config::BehaviorVersion::latest())
+        .endpoint_url(&moto().url)
+        .region(aws_sdk_lambda::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_lambda::config::Credentials::new(
+            "testing", "testing", None, None, "tests",
+        ))
+        .build();
+    let lambda = aws_sdk_lambda::Client::from_conf(config);
+    // The smallest valid zip archive: an end-of-central-directory record alone.
+    let mut empty_zip = b"PK\x05\x06".to_vec();
+    empty_zip.extend([0u8; 18]);
+    runtime().block_on(async {
+        lambda
+            .create_function()
+            .function_name(&function)
+            .runtime(aws_sdk_lambda::types::Runtime::Python312)
+            .handler("app.handler")
+            .role(format!(
+                "arn:aws:iam::123456789012:role/service-role/{role}"
+            ))
+            .code(
+                aws_sdk_lambda::types::FunctionCode::builder()
+                    .zip_file(aws_sdk_lambda::primitives::Blob::new(empty_zip))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("CreateFunction {function}: {e:?}"));
+    });
+    let out = iamsynth_live(
+        &fixture(),
+        &moto().url,
+        &[
+            "diff",
+            ".",
+            "--entry",
+            "app.py:handler",
+            "--deployed",
+            "live",
+            "--function-name",
+            &format!("app.py:handler={function}"),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    let doc = json(&out);
+    let found = &doc["functions"][0];
+    assert!(
+        found["role"]
+            .as_str()
+            .is_some_and(|r| r.ends_with(&format!("/{role}"))),
+        "{found}"
+    );
+    assert_eq!(found["kept"][0]["action"], "sqs:SendMessage");
+    assert_eq!(found["kept"][0]["granted_by"][0], "SendJobs");
+}
