@@ -24,6 +24,8 @@ struct Moto {
     /// The stdin of the supervisor of the server this process started: when the test
     /// process ends, the pipe closes and the supervisor stops the server.
     _supervisor: Option<std::process::ChildStdin>,
+    /// The supervisor itself; it exits on its own once its stdin closes.
+    _process: Option<std::process::Child>,
 }
 
 /// Runs moto's server and stops it when its stdin closes (statics are never dropped, so the
@@ -44,6 +46,7 @@ fn moto() -> &'static Moto {
             return Moto {
                 url,
                 _supervisor: None,
+                _process: None,
             };
         }
         let python = support::repo_root().join("target/moto-venv/bin/python");
@@ -74,6 +77,7 @@ fn moto() -> &'static Moto {
         Moto {
             url,
             _supervisor: supervisor,
+            _process: Some(child),
         }
     })
 }
@@ -439,4 +443,67 @@ fn unreachable_endpoint_is_an_error_within_30_seconds() {
         stderr.contains("unreachable") && stderr.contains(&endpoint),
         "{stderr}"
     );
+}
+
+#[test]
+fn the_role_of_a_deployed_function_is_found_through_lambda() {
+    let role = create_role("diff-live-fn", &[("jobs", SEND_JOBS)], &[]);
+    let function = format!("diff-live-jobs-{}", std::process::id());
+    let config = aws_sdk_lambda::Config::builder()
+        .behavior_version(aws_sdk_lambda::config::BehaviorVersion::latest())
+        .endpoint_url(&moto().url)
+        .region(aws_sdk_lambda::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_lambda::config::Credentials::new(
+            "testing", "testing", None, None, "tests",
+        ))
+        .build();
+    let lambda = aws_sdk_lambda::Client::from_conf(config);
+    // The smallest valid zip archive: an end-of-central-directory record alone.
+    let mut empty_zip = b"PK\x05\x06".to_vec();
+    empty_zip.extend([0u8; 18]);
+    runtime().block_on(async {
+        lambda
+            .create_function()
+            .function_name(&function)
+            .runtime(aws_sdk_lambda::types::Runtime::Python312)
+            .handler("app.handler")
+            .role(format!(
+                "arn:aws:iam::123456789012:role/service-role/{role}"
+            ))
+            .code(
+                aws_sdk_lambda::types::FunctionCode::builder()
+                    .zip_file(aws_sdk_lambda::primitives::Blob::new(empty_zip))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("CreateFunction {function}: {e:?}"));
+    });
+    let out = iamsynth_live(
+        &fixture(),
+        &moto().url,
+        &[
+            "diff",
+            ".",
+            "--entry",
+            "app.py:handler",
+            "--deployed",
+            "live",
+            "--function-name",
+            &format!("app.py:handler={function}"),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    let doc = json(&out);
+    let found = &doc["functions"][0];
+    assert!(
+        found["role"]
+            .as_str()
+            .is_some_and(|r| r.ends_with(&format!("/{role}"))),
+        "{found}"
+    );
+    assert_eq!(found["kept"][0]["action"], "sqs:SendMessage");
+    assert_eq!(found["kept"][0]["granted_by"][0], "SendJobs");
 }

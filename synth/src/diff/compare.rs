@@ -507,3 +507,116 @@ fn risky(deployed: &Deployed, names: &Names, out: &mut Findings) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{Basis, catalog};
+
+    fn need(action: &str, resources: &[&str]) -> ActionGrant {
+        ActionGrant {
+            action: action.to_string(),
+            resources: resources.iter().map(|r| r.to_string()).collect(),
+            reasons: BTreeSet::new(),
+            basis: Basis::ServiceReference,
+        }
+    }
+
+    fn deployed(policy: serde_json::Value) -> Deployed {
+        let mut d = Deployed::new(Some("role".into()));
+        d.add_statements(&policy, "policy", None, true);
+        assert!(d.notes.is_empty(), "{:?}", d.notes);
+        d
+    }
+
+    fn run(needs: &[ActionGrant], d: &Deployed) -> Findings {
+        let refs: Vec<&ActionGrant> = needs.iter().collect();
+        let mut role_needs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for n in needs {
+            role_needs
+                .entry(n.action.to_ascii_lowercase())
+                .or_default()
+                .extend(n.resources.iter().cloned());
+        }
+        compare(catalog(), &refs, &role_needs, d, &Names::default())
+    }
+
+    const TABLE: &str =
+        "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/Orders";
+
+    #[test]
+    fn a_deny_takes_away_what_an_allow_grants() {
+        let d = deployed(serde_json::json!({"Statement": [
+            {"Sid": "All", "Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"},
+            {"Sid": "NoDelete", "Effect": "Deny", "Action": "dynamodb:Delete*", "Resource": "arn:aws:dynamodb:*:*:table/*"},
+        ]}));
+        let f = run(
+            &[
+                need("dynamodb:DeleteItem", &[TABLE]),
+                need("dynamodb:GetItem", &[TABLE]),
+            ],
+            &d,
+        );
+        assert_eq!(f.missing.len(), 1);
+        assert_eq!(f.missing[0].action, "dynamodb:DeleteItem");
+        assert_eq!(f.missing[0].denied_by, ["NoDelete"]);
+        assert_eq!(f.kept[0].action, "dynamodb:GetItem");
+        // dynamodb:* on * grants GetItem on every table: broadened, and a pattern mostly unused.
+        assert_eq!(f.broadened[0].action, "dynamodb:GetItem");
+        assert_eq!(f.excess[0].action, "dynamodb:*");
+        assert_eq!(
+            f.excess[0].covers,
+            ["dynamodb:DeleteItem", "dynamodb:GetItem"]
+        );
+        assert!(f.excess[0].unused.is_some_and(|n| n > 10));
+    }
+
+    #[test]
+    fn not_action_and_not_resource_follow_iam() {
+        let d = deployed(serde_json::json!({"Statement": [
+            {"Sid": "AllButIam", "Effect": "Allow", "NotAction": "iam:*", "NotResource": "arn:aws:s3:::secret/*"},
+        ]}));
+        let f = run(
+            &[
+                need("s3:GetObject", &["arn:${AWS::Partition}:s3:::public/a.txt"]),
+                need("s3:PutObject", &["arn:${AWS::Partition}:s3:::secret/key"]),
+                need(
+                    "iam:GetRole",
+                    &["arn:${AWS::Partition}:iam::${AWS::AccountId}:role/x"],
+                ),
+            ],
+            &d,
+        );
+        let missing: Vec<&str> = f.missing.iter().map(|m| m.action.as_str()).collect();
+        assert_eq!(missing, ["iam:GetRole", "s3:PutObject"]);
+        assert_eq!(f.kept[0].action, "s3:GetObject");
+        assert_eq!(f.excess[0].action, "* except iam:*");
+    }
+
+    #[test]
+    fn an_action_without_resources_needs_a_grant_on_everything() {
+        let d = deployed(serde_json::json!({"Statement": [
+            {"Effect": "Allow", "Action": "xray:PutTraceSegments", "Resource": "arn:aws:xray:*:*:group/x"},
+        ]}));
+        let f = run(&[need("xray:PutTraceSegments", &[])], &d);
+        assert_eq!(f.missing[0].resources, ["*"]);
+    }
+
+    #[test]
+    fn conditions_are_noted_and_admin_says_it_all() {
+        let d = deployed(serde_json::json!({"Statement": [
+            {"Sid": "Admin", "Effect": "Allow", "Action": "*", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}},
+        ]}));
+        let f = run(&[need("dynamodb:GetItem", &[TABLE])], &d);
+        assert!(f.missing.is_empty());
+        let rules: Vec<&str> = f.risky.iter().map(|r| r.rule.as_str()).collect();
+        assert_eq!(rules, ["admin"]);
+        assert_eq!(
+            f.notes,
+            [
+                "Admin: has a Condition (StringEquals aws:RequestedRegion), not evaluated: counted as allowing"
+            ]
+        );
+    }
+}

@@ -136,17 +136,13 @@ pub fn contains(outer: &Pattern, inner: &Pattern) -> bool {
                         reachable[i * width + j + 1] = true;
                     }
                 }
-                Some(Token::One) => {
-                    if matches!(s.get(j), Some(Token::Char(_) | Token::One)) {
-                        reachable[(i + 1) * width + j + 1] = true;
-                    }
+                Some(Token::One) if matches!(s.get(j), Some(Token::Char(_) | Token::One)) => {
+                    reachable[(i + 1) * width + j + 1] = true;
                 }
-                Some(Token::Char(c)) => {
-                    if s.get(j) == Some(&Token::Char(*c)) {
-                        reachable[(i + 1) * width + j + 1] = true;
-                    }
+                Some(Token::Char(c)) if s.get(j) == Some(&Token::Char(*c)) => {
+                    reachable[(i + 1) * width + j + 1] = true;
                 }
-                None => {}
+                _ => {}
             }
         }
     }
