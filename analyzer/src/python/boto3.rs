@@ -467,7 +467,9 @@ impl<'t, 'c> Interp<'t, 'c> {
                 members,
                 Via::Helper,
             );
-            return Val::Unknown;
+            // A boto3 object whose calls are already reported (the batch writer buffers
+            // `put_item` into `batch_write_item`): not an unidentified receiver.
+            return Val::Extern(Rc::from(format!("boto3.{}.{name}()", r.service)));
         }
         let Some(model) = models::resource_model(&r.service, type_name) else {
             return Val::Unknown;

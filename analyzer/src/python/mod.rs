@@ -11,6 +11,7 @@ mod library;
 mod models;
 mod program;
 mod syntax;
+mod unknown_receiver;
 mod val;
 
 #[cfg(test)]
@@ -77,7 +78,29 @@ fn analyze_here(ctx: &Context, entry: &Entry) -> FunctionFacts {
         None => interp.run_whole_module(module),
     }
     let mut facts = interp.facts;
+    drop_resolved_elsewhere(&mut facts);
     facts.diagnostics.extend(diagnostics);
     facts.canonicalize();
     facts
+}
+
+/// A call on an unidentified receiver that was resolved when reached another way (a helper
+/// walked once with the handler's client and once, for the whole module, with unknown
+/// arguments) is not unresolved: the other path names its client.
+fn drop_resolved_elsewhere(facts: &mut FunctionFacts) {
+    let resolved: std::collections::HashSet<(&str, u32, &str)> = facts
+        .calls
+        .iter()
+        .map(|c| (c.location.file.as_str(), c.location.line, c.call.as_str()))
+        .collect();
+    let keep: Vec<bool> = facts
+        .unresolved
+        .iter()
+        .map(|u| {
+            u.why != unknown_receiver::WHY
+                || !resolved.contains(&(u.location.file.as_str(), u.location.line, u.call.as_str()))
+        })
+        .collect();
+    let mut keep = keep.into_iter();
+    facts.unresolved.retain(|_| keep.next().unwrap_or(true));
 }
