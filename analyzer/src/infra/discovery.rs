@@ -38,8 +38,14 @@ const SKIPPED_FOLDERS: &[&str] = &[
 
 /// Serverless Framework configuration file names (YAML and JSON forms).
 const SERVERLESS_NAMES: &[&str] = &["serverless.yml", "serverless.yaml", "serverless.json"];
-/// Serverless configurations in code, which we cannot evaluate statically.
+/// Serverless configurations in code, whose exported literal is evaluated statically.
 const SERVERLESS_CODE_NAMES: &[&str] = &["serverless.ts", "serverless.js"];
+/// Zappa settings file names (https://github.com/zappa/Zappa#advanced-settings).
+const ZAPPA_NAMES: &[&str] = &[
+    "zappa_settings.json",
+    "zappa_settings.yml",
+    "zappa_settings.yaml",
+];
 /// Names that say "this is a CloudFormation/SAM template": a parse error is then an error.
 const TEMPLATE_NAMES: &[&str] = &["template.yaml", "template.yml", "template.json"];
 /// Text that a template declaring a function must contain.
@@ -50,8 +56,14 @@ pub enum Kind {
     Serverless,
     CloudFormation,
     CdkTemplate,
-    /// `serverless.ts` / `serverless.js`: configuration in code, reported, not read.
+    /// `serverless.ts` / `serverless.js`: configuration in code, its literal evaluated.
     ServerlessCode,
+    /// `cdk.json` of a CDK app: its source is read when it has no `cdk.out` templates.
+    CdkApp,
+    /// `.chalice/config.json` of a Chalice app.
+    Chalice,
+    /// `zappa_settings.json` / `.yml` / `.yaml` of a Zappa project.
+    Zappa,
 }
 
 /// An infrastructure file to read.
@@ -76,7 +88,15 @@ pub fn explicit(root: &Path, path: &Path) -> Result<Found, InfraError> {
         return Err(InfraError::invalid(&rel, 0, "template file not found"));
     }
     let name = file_name(&full);
-    let kind = if SERVERLESS_NAMES.contains(&name.as_str()) || name.starts_with("serverless") {
+    let kind = if SERVERLESS_CODE_NAMES.contains(&name.as_str()) {
+        Kind::ServerlessCode
+    } else if name == "cdk.json" {
+        Kind::CdkApp
+    } else if name == "config.json" && parent_name(&full) == ".chalice" {
+        Kind::Chalice
+    } else if ZAPPA_NAMES.contains(&name.as_str()) {
+        Kind::Zappa
+    } else if SERVERLESS_NAMES.contains(&name.as_str()) || name.starts_with("serverless") {
         Kind::Serverless
     } else if rel.contains("cdk.out/") || name.ends_with(".template.json") {
         Kind::CdkTemplate
@@ -124,7 +144,26 @@ pub fn find(root: &Path) -> Vec<Found> {
         }
     }
     found.sort_by(|a, b| a.rel.cmp(&b.rel));
+    drop_synthesized_apps(&mut found);
     found
+}
+
+/// A CDK app whose `cdk.out` holds templates is read through them, not its source.
+fn drop_synthesized_apps(found: &mut Vec<Found>) {
+    found.retain(|f| f.kind != Kind::CdkApp || !synthesized(&f.path));
+}
+
+/// `cdk.out` next to `cdk_json` holds a template or a nested assembly.
+fn synthesized(cdk_json: &Path) -> bool {
+    let Some(out) = cdk_json.parent().map(|dir| dir.join("cdk.out")) else {
+        return false;
+    };
+    std::fs::read_dir(out).is_ok_and(|entries| {
+        entries.filter_map(Result::ok).any(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            name.ends_with(".template.json") || name.starts_with("assembly-")
+        })
+    })
 }
 
 /// What kind of infrastructure file `path` is, if any. Reads the file (bounded) only when
@@ -136,6 +175,15 @@ fn classify(root: &Path, path: &Path) -> Option<Kind> {
     }
     if SERVERLESS_CODE_NAMES.contains(&name.as_str()) {
         return Some(Kind::ServerlessCode);
+    }
+    if name == "cdk.json" {
+        return Some(Kind::CdkApp);
+    }
+    if name == "config.json" && parent_name(path) == ".chalice" {
+        return Some(Kind::Chalice);
+    }
+    if ZAPPA_NAMES.contains(&name.as_str()) {
+        return Some(Kind::Zappa);
     }
     let extension = path.extension()?.to_str()?;
     if !matches!(extension, "yaml" | "yml" | "json" | "template") {
@@ -166,6 +214,10 @@ fn is_cdk_asset(path: &Path) -> bool {
         .and_then(|n| n.to_str())
         .is_some_and(|n| n == "cdk.out" || n.starts_with("assembly-"));
     parent_is_cdk_out && file_name(path).starts_with("asset.")
+}
+
+fn parent_name(path: &Path) -> String {
+    path.parent().map(file_name).unwrap_or_default()
 }
 
 fn file_name(path: &Path) -> String {

@@ -7,6 +7,10 @@
 //! through [`intrinsics`] into [`Value`]s; [`handler`] maps handler strings to entries.
 
 mod cdk;
+mod cdk_python;
+mod cdk_source;
+mod cdk_typescript;
+mod chalice;
 mod cloudformation;
 mod discovery;
 mod document;
@@ -14,7 +18,10 @@ mod handler;
 mod intrinsics;
 mod physical_names;
 mod serverless;
+mod serverless_ts;
+mod ts_literal;
 mod variables;
+mod zappa;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -220,14 +227,10 @@ pub fn discover_all(root: &Path, templates: &[PathBuf]) -> Result<Discovery, Inf
             discovery::Kind::Serverless => serverless::read(root, file),
             discovery::Kind::CloudFormation => cloudformation::read(root, file),
             discovery::Kind::CdkTemplate => cdk::read(root, file),
-            discovery::Kind::ServerlessCode => {
-                found.diagnostics.push(Diagnostic::warning(
-                    &file.rel,
-                    0,
-                    "Serverless configuration written in code is not read; pass `--entry` or a YAML/JSON configuration",
-                ));
-                continue;
-            }
+            discovery::Kind::ServerlessCode => serverless_ts::read(root, file),
+            discovery::Kind::CdkApp => cdk_source::read(root, file),
+            discovery::Kind::Chalice => chalice::read(root, file),
+            discovery::Kind::Zappa => zappa::read(root, file),
         };
         match result {
             Ok(read) => {
@@ -294,5 +297,7 @@ fn disambiguate(functions: &mut [FunctionSpec]) {
     }
 }
 
+#[cfg(test)]
+mod code_tests;
 #[cfg(test)]
 mod tests;

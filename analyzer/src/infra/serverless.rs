@@ -51,7 +51,15 @@ const SHARED_ROLE: &str = "IamRoleLambdaExecution";
 
 /// Reads one Serverless service.
 pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
-    let doc = document::load(root, &file.path)?;
+    read_document(root, file, document::load(root, &file.path)?)
+}
+
+/// Reads one Serverless service already loaded (from YAML/JSON, or evaluated from code).
+pub fn read_document(
+    root: &Path,
+    file: &Found,
+    doc: Document,
+) -> Result<FileFunctions, InfraError> {
     if !doc.tree.is_mapping() {
         return Err(InfraError::invalid(
             &doc.rel,

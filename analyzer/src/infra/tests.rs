@@ -488,7 +488,7 @@ fn mixed_python_and_cargo_lambda_rust() {
 }
 
 /// Writes `files` (`path=content`) under a fresh temporary root.
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+pub(super) fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, content) in files {
         let path = dir.path().join(name);
@@ -664,12 +664,16 @@ fn explicit_templates_replace_discovery() {
 }
 
 #[test]
-fn serverless_code_configuration_is_reported() {
+fn serverless_code_configuration_without_service_is_reported() {
     let dir = project(&[("serverless.ts", "export default {}\n")]);
     let found = discover_all(dir.path(), &[]).expect("discover");
     assert_eq!(found.functions.len(), 0);
     assert_eq!(found.diagnostics.len(), 1);
-    assert!(found.diagnostics[0].message.contains("written in code"));
+    assert!(
+        found.diagnostics[0]
+            .message
+            .contains("not a Serverless configuration")
+    );
 }
 
 #[test]

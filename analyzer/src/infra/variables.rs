@@ -5,6 +5,7 @@
 //! strings, which [`super::intrinsics::string_value`] turns into `Value::Unknown` parts.
 //! Reference: https://www.serverless.com/framework/docs/providers/aws/guide/variables
 
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -180,14 +181,44 @@ impl<'a> Resolver<'a> {
         if is_cloudformation_reference(trimmed) {
             return Resolved::Literal;
         }
-        for source in split_fallbacks(trimmed) {
+        let sources = split_fallbacks(trimmed);
+        for source in &sources {
             if let Some(value) = self.source(source.trim())
                 && !value.is_null()
             {
                 return Resolved::Value(value);
             }
         }
+        // Sources in the files themselves that give nothing are mistakes worth a word;
+        // deploy-time sources (ssm, env, opt ...) are unknown by nature.
+        if sources.iter().all(|s| {
+            let s = s.trim();
+            s.starts_with("self:") || s.starts_with("file(")
+        }) {
+            self.warn_once(
+                trimmed,
+                format!("variable `${{{trimmed}}}` resolves to nothing in the configuration files; its value is unknown"),
+            );
+        }
         Resolved::Unknown
+    }
+
+    /// `self:a.b.c`: the path through the configuration, resolving variables met on the
+    /// way, so `custom.config: ${file(./config.yml)}` can be read as `custom.config.key`.
+    fn self_get(&self, address: &str) -> Option<Yaml> {
+        let mut node = Cow::Borrowed(self.tree);
+        if !address.is_empty() {
+            for key in address.split('.') {
+                if matches!(node.as_ref(), Yaml::String(text) if text.contains("${")) {
+                    node = Cow::Owned(self.resolve(&node));
+                }
+                node = match node {
+                    Cow::Borrowed(at) => Cow::Borrowed(path_get(at, key)?),
+                    Cow::Owned(at) => Cow::Owned(path_get(&at, key)?.clone()),
+                };
+            }
+        }
+        Some(self.resolve(&node))
     }
 
     /// One source of a variable; `None` when it gives nothing statically.
@@ -210,10 +241,7 @@ impl<'a> Resolver<'a> {
         }
         let (kind, address) = source.split_once(':')?;
         match kind.trim() {
-            "self" => {
-                let node = path_get(self.tree, address.trim())?.clone();
-                Some(self.resolve(&node))
-            }
+            "self" => self.self_get(address.trim()),
             "sls" => match address.trim() {
                 "stage" => self.stage().map(Yaml::String),
                 _ => None,

@@ -14,7 +14,7 @@ mod library;
 mod load;
 mod sdk;
 mod sym;
-mod tsconfig;
+pub(crate) mod tsconfig;
 
 #[cfg(test)]
 mod tests;

@@ -1826,6 +1826,46 @@ impl<'t, 'c> Interp<'t, 'c> {
         true
     }
 
+    /// Runs every function of the file registered with `@<object>.<registrar>` (`@app.route`):
+    /// the routes of a web app the platform invokes as one function (Chalice's API
+    /// handler, a Flask app behind Zappa). False when there is none.
+    pub fn run_decorated(&mut self, module: usize, object: &str, registrar: &str) -> bool {
+        let env = self.load_module(module, None);
+        let src = self.src(module);
+        let mut found: Vec<Rc<FuncVal<'t>>> = env
+            .borrow()
+            .values()
+            .filter_map(|v| match v {
+                Val::Function(f) if f.module == module => Some(f.clone()),
+                _ => None,
+            })
+            .filter(|f| {
+                f.decorators.iter().any(|d| {
+                    let mut expr = d.named_child(0);
+                    if let Some(call) = expr.filter(|e| e.kind() == "call") {
+                        expr = call.child_by_field_name("function");
+                    }
+                    expr.is_some_and(|e| node_text(e, src) == format!("{object}.{registrar}"))
+                })
+            })
+            .collect();
+        found.sort_by_key(|f| f.node.start_byte());
+        found.dedup_by_key(|f| f.node.start_byte());
+        let mut any = !found.is_empty();
+        for f in found {
+            self.call_function(f, CallArgs::of(vec![Val::Unknown; 2]), None);
+        }
+        // Blueprints and routers mounted on the object (`app.register_blueprint(bp)`).
+        let object_val = env.borrow().get(object).cloned();
+        if let Some(Val::LibObject(o)) = object_val {
+            let mounted = o.mounted.borrow().clone();
+            for child in mounted {
+                any |= self.dispatch_entry_object(&child);
+            }
+        }
+        any
+    }
+
     /// The whole file is reachable: its top-level code, every function, every method.
     pub fn run_whole_module(&mut self, module: usize) {
         let env = self.load_module(module, None);

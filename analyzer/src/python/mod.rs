@@ -62,6 +62,21 @@ fn analyze_here(ctx: &Context, entry: &Entry) -> FunctionFacts {
     };
     let mut interp = Interp::new(ctx, &program);
     match &entry.function {
+        // `@app.route`: every function so decorated (infra's entry for a routed web app).
+        Some(function) if function.starts_with('@') => {
+            let (object, registrar) = function[1..].rsplit_once('.').unwrap_or(("app", "route"));
+            if !interp.run_decorated(module, object, registrar) {
+                diagnostics.push(Diagnostic::note(
+                    &entry_rel,
+                    0,
+                    format!(
+                        "no function decorated with `{function}`; every function in the file \
+                         counts as reachable"
+                    ),
+                ));
+                interp.run_whole_module(module);
+            }
+        }
         Some(function) => {
             if !interp.run_handler(module, function) {
                 diagnostics.push(Diagnostic::note(

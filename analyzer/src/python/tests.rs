@@ -848,4 +848,7 @@ flask_app.register_blueprint(bp)
     let run = run_source(&files, "wsgi.py", Some("flask_app"));
     assert!(run.diagnostics.is_empty(), "{:?}", run.diagnostics);
     assert_calls(&run, &["views.py:9 s3.list_buckets Call"]);
+    // Zappa's routed-app entry (`@flask_app.route`) reaches the mounted blueprint too.
+    let run = run_source(&files, "wsgi.py", Some("@flask_app.route"));
+    assert_calls(&run, &["views.py:9 s3.list_buckets Call"]);
 }

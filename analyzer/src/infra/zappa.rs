@@ -1,0 +1,232 @@
+//! Zappa projects: `zappa_settings.json` (or `.yml`), one Lambda per stage named
+//! `<project_name>-<stage>`. The WSGI app (`app_function: "api.app.app"`) is the
+//! function's main code: its routes (`@app.route`) are reachable, through the entry
+//! `api/app.py:@app.route` (see `python::analyze`). Functions run by `events` (schedules,
+//! event sources) execute in the same Lambda; each is reported as its own function
+//! `<stage>/<module.function>` sharing the stage's role, with a note saying so.
+//! Reference: https://github.com/zappa/Zappa#advanced-settings
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_norway::Value as Yaml;
+
+use super::cloudformation::finish;
+use super::discovery::Found;
+use super::document::{self, get, scalar_string};
+use super::handler::{normalize, search_path};
+use super::{EventKind, EventSource, FileFunctions, FunctionSpec, InfraError, RoleSpec};
+use crate::diagnostics::Diagnostic;
+use crate::project::{Entry, Language};
+use crate::source::relative;
+use crate::value::Value;
+
+/// Most `extends` links followed between stages.
+const MAX_EXTENDS: usize = 8;
+
+/// Event source ARN service -> event kind.
+const SOURCE_KINDS: &[(&str, EventKind)] = &[
+    (":s3:", EventKind::S3),
+    (":sqs:", EventKind::Sqs),
+    (":sns:", EventKind::Sns),
+    (":dynamodb:", EventKind::DynamodbStream),
+    (":kinesis:", EventKind::KinesisStream),
+];
+
+/// Reads every stage of one Zappa settings file.
+pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
+    let doc = document::load(root, &file.path)?;
+    let stages = doc.tree.as_mapping().ok_or_else(|| {
+        InfraError::invalid(
+            &doc.rel,
+            1,
+            "Zappa settings must map stage names to settings",
+        )
+    })?;
+    let project_dir = normalize(file.path.parent().unwrap_or(root));
+    let dir_name = project_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let mut out = FileFunctions::default();
+    for (stage, _) in stages {
+        let Some(stage) = stage.as_str() else {
+            continue;
+        };
+        let settings = effective(&doc.tree, stage);
+        let text = |key: &str| get(&settings, &[key]).and_then(scalar_string);
+        let line = doc.line_of_key(stage, None);
+        let project = text("project_name").unwrap_or_else(|| dir_name.clone());
+        let function_name = format!("{project}-{stage}");
+        let env = environment(&settings);
+        let role = match (text("role_arn"), text("role_name")) {
+            (Some(arn), _) => RoleSpec::External {
+                role: Value::str(arn),
+            },
+            (None, Some(name)) if get(&settings, &["manage_roles"]) == Some(&Yaml::Bool(false)) => {
+                RoleSpec::External {
+                    role: Value::str(name),
+                }
+            }
+            (None, name) => RoleSpec::Shared {
+                logical_id: name
+                    .unwrap_or_else(|| format!("{function_name}-ZappaLambdaExecutionRole")),
+            },
+        };
+        let spec = |name: String, entry: Entry| FunctionSpec {
+            entry: Entry {
+                file: relative(root, &project_dir.join(&entry.file)),
+                function: entry.function,
+            },
+            name,
+            runtime: text("runtime"),
+            language: Language::Python,
+            env: env.clone(),
+            search_paths: vec![search_path(root, &project_dir)],
+            declared_in: doc.rel.clone(),
+            line,
+            function_name: Value::str(&function_name),
+            log_group: Value::str(format!("/aws/lambda/{function_name}")),
+            events: Vec::new(),
+            tracing: get(&settings, &["xray_tracing"]) == Some(&Yaml::Bool(true)),
+            vpc: get(&settings, &["vpc_config", "SubnetIds"]).is_some(),
+            destinations: Vec::new(),
+            kms_keys: Vec::new(),
+            role: Some(role.clone()),
+            policies: Vec::new(),
+            layers: Vec::new(),
+        };
+        let mut shared = Vec::new();
+        match text("app_function") {
+            Some(app) => match python_entry(&app, true) {
+                Some(entry) => {
+                    out.functions.push(finish(spec(stage.to_string(), entry)));
+                    shared.push(stage.to_string());
+                }
+                None => out.diagnostics.push(Diagnostic::warning(
+                    &doc.rel,
+                    line,
+                    format!("stage `{stage}` skipped: `app_function` `{app}` is not `module.object`"),
+                )),
+            },
+            None if get(&settings, &["django_settings"]).is_some() => {
+                out.diagnostics.push(Diagnostic::warning(
+                    &doc.rel,
+                    line,
+                    format!("stage `{stage}`: Django apps (`django_settings`) are not read; pass `--entry`"),
+                ))
+            }
+            None => {}
+        }
+        let events = get(&settings, &["events"])
+            .and_then(Yaml::as_sequence)
+            .cloned()
+            .unwrap_or_default();
+        for (index, event) in events.iter().enumerate() {
+            let Some(function) = get(event, &["function"]).and_then(scalar_string) else {
+                continue;
+            };
+            let Some(entry) = python_entry(&function, false) else {
+                continue;
+            };
+            let name = format!("{stage}/{function}");
+            let mut event_spec = spec(name.clone(), entry);
+            event_spec.events.push(event_source(event, index));
+            out.functions.push(finish(event_spec));
+            shared.push(name);
+        }
+        if shared.len() > 1 {
+            out.diagnostics.push(Diagnostic::note(
+                &doc.rel,
+                line,
+                format!(
+                    "Zappa deploys {} as one Lambda (`{function_name}`) with one role: it needs the union of their permissions",
+                    shared.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// A stage's settings with its `extends` chain applied (the stage's own keys win).
+fn effective(tree: &Yaml, stage: &str) -> Yaml {
+    let mut chain = Vec::new();
+    let mut at = Some(stage.to_string());
+    while let Some(name) = at.take() {
+        if chain.len() >= MAX_EXTENDS || chain.iter().any(|(n, _)| *n == name) {
+            break;
+        }
+        let Some(settings) = get(tree, &[name.as_str()]).and_then(Yaml::as_mapping) else {
+            break;
+        };
+        at = settings
+            .get("extends")
+            .and_then(Yaml::as_str)
+            .map(String::from);
+        chain.push((name, settings.clone()));
+    }
+    let mut merged = serde_norway::Mapping::new();
+    for (_, settings) in chain.into_iter().rev() {
+        for (key, value) in settings {
+            merged.insert(key, value);
+        }
+    }
+    Yaml::Mapping(merged)
+}
+
+/// `environment_variables` and `aws_environment_variables` (both set on the Lambda);
+/// `remote_env` (an S3 file read at start) cannot be known and is left out.
+fn environment(settings: &Yaml) -> BTreeMap<String, Value> {
+    let mut env = BTreeMap::new();
+    for key in ["environment_variables", "aws_environment_variables"] {
+        if let Some(vars) = get(settings, &[key]).and_then(Yaml::as_mapping) {
+            for (name, value) in vars {
+                let value = scalar_string(value)
+                    .map(Value::str)
+                    .unwrap_or(Value::Unknown);
+                env.insert(document::key_string(name), value);
+            }
+        }
+    }
+    env
+}
+
+/// `api.app.app` -> `api/app.py` with `@app.route` (a WSGI app object) or, for event
+/// functions, the function `app`.
+fn python_entry(dotted: &str, app: bool) -> Option<Entry> {
+    let (module, object) = dotted.rsplit_once('.')?;
+    let function = if app {
+        format!("@{object}.route")
+    } else {
+        object.to_string()
+    };
+    Some(Entry {
+        file: format!("{}.py", module.replace('.', "/")),
+        function: Some(function),
+    })
+}
+
+/// A schedule (`expression`) or an event source (`event_source.arn`).
+fn event_source(event: &Yaml, index: usize) -> EventSource {
+    let name = format!("events[{index}]");
+    if let Some(arn) = get(event, &["event_source", "arn"]).and_then(scalar_string) {
+        let kind = SOURCE_KINDS
+            .iter()
+            .find(|(service, _)| arn.contains(service))
+            .map(|(_, kind)| *kind)
+            .unwrap_or(EventKind::Other);
+        return EventSource {
+            kind,
+            name,
+            resource: Some(Value::str(arn)),
+        };
+    }
+    EventSource {
+        kind: EventKind::Schedule,
+        name,
+        resource: get(event, &["expression"])
+            .and_then(scalar_string)
+            .map(Value::str),
+    }
+}
