@@ -29,6 +29,8 @@ const MAX_STEPS: usize = 20_000_000;
 /// Deeper syntax nesting than this (a 5,000-term generated concatenation) is not followed:
 /// its value is unknown. Keeps recursion well inside the analysis thread's stack.
 const MAX_NESTING: usize = 400;
+/// A loop over a literal with at most this many elements runs once per element.
+const MAX_UNROLL: usize = 8;
 /// A value that may be more than this many different objects is treated as unknown.
 const MAX_UNION: usize = 8;
 
@@ -565,16 +567,23 @@ impl<'t, 'c> Interp<'t, 'c> {
                 }
             }
             "for_statement" => {
-                let iterable = node
-                    .child_by_field_name("right")
-                    .map(|r| self.eval(r, scope))
-                    .unwrap_or(Val::Unknown);
-                if let Some(left) = node.child_by_field_name("left") {
-                    let item = self.iteration_item(&iterable);
-                    self.assign(left, item, scope);
-                }
-                if let Some(b) = node.child_by_field_name("body") {
-                    self.exec_block(b, scope);
+                let right = node.child_by_field_name("right");
+                let items = match right.and_then(|r| self.literal_items(r, scope)) {
+                    Some(items) => items,
+                    None => {
+                        let iterable = right.map(|r| self.eval(r, scope)).unwrap_or(Val::Unknown);
+                        vec![self.iteration_item(&iterable)]
+                    }
+                };
+                // The body runs once per element of a literal (`for t in ["a", "b"]`), with
+                // each bound in turn; once with the unknown item otherwise.
+                for item in items {
+                    if let Some(left) = node.child_by_field_name("left") {
+                        self.assign(left, item, scope);
+                    }
+                    if let Some(b) = node.child_by_field_name("body") {
+                        self.exec_block(b, scope);
+                    }
                 }
                 if let Some(alt) = node.child_by_field_name("alternative") {
                     self.exec(alt, scope);
@@ -685,6 +694,33 @@ impl<'t, 'c> Interp<'t, 'c> {
             } else {
                 self.eval(value, scope);
             }
+        }
+    }
+
+    /// The elements of a short list, tuple or set literal iterated over (`["a", "b"]`, a
+    /// name bound to a list of strings), each evaluated; `None` for anything else.
+    fn literal_items(&mut self, iterable: Node<'t>, scope: &mut Scope<'t>) -> Option<Vec<Val<'t>>> {
+        if matches!(iterable.kind(), "list" | "tuple" | "set") {
+            let mut cursor = iterable.walk();
+            let elements: Vec<Node<'t>> = iterable.named_children(&mut cursor).collect();
+            if elements.is_empty()
+                || elements.len() > MAX_UNROLL
+                || elements
+                    .iter()
+                    .any(|e| e.kind().ends_with("splat") || e.kind() == "comment")
+            {
+                return None;
+            }
+            return Some(elements.into_iter().map(|e| self.eval(e, scope)).collect());
+        }
+        if iterable.kind() != "identifier" {
+            return None;
+        }
+        match self.eval(iterable, scope) {
+            Val::Data(Value::List { items }) if (2..=MAX_UNROLL).contains(&items.len()) => {
+                Some(items.into_iter().map(Val::Data).collect())
+            }
+            _ => None,
         }
     }
 

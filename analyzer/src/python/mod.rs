@@ -96,7 +96,34 @@ fn analyze_here(ctx: &Context, entry: &Entry) -> FunctionFacts {
     drop_resolved_elsewhere(&mut facts);
     facts.diagnostics.extend(diagnostics);
     facts.canonicalize();
+    keep_one_chain_per_call(&mut facts);
     facts
+}
+
+/// The same call reached along two paths (a route walked as a registered callback and as a
+/// file-level function) is one fact, one reason: the shortest chain is kept.
+fn keep_one_chain_per_call(facts: &mut FunctionFacts) {
+    use crate::facts::CallFact;
+    fn key(c: &CallFact) -> impl Ord + '_ {
+        (
+            &c.client,
+            &c.operation,
+            &c.args,
+            &c.via,
+            &c.location,
+            &c.call,
+        )
+    }
+    facts.calls.sort_by(|a, b| {
+        key(a)
+            .cmp(&key(b))
+            .then(a.chain.len().cmp(&b.chain.len()))
+            .then(a.chain.cmp(&b.chain))
+    });
+    facts
+        .calls
+        .dedup_by(|later, first| key(later) == key(first));
+    facts.calls.sort();
 }
 
 /// A call on an unidentified receiver that was resolved when reached another way (a helper

@@ -852,3 +852,81 @@ flask_app.register_blueprint(bp)
     let run = run_source(&files, "wsgi.py", Some("@flask_app.route"));
     assert_calls(&run, &["views.py:9 s3.list_buckets Call"]);
 }
+
+#[test]
+fn dataclass_factories_literal_loops_and_one_fact_per_call() {
+    let app = r#"import os
+from dataclasses import dataclass, field
+
+import boto3
+from fastapi import FastAPI
+from mangum import Mangum
+
+s3 = boto3.client("s3")
+app = FastAPI()
+
+
+@dataclass
+class Settings:
+    table: str = field(default_factory=lambda: os.environ["TABLE"])
+    archive: str = field(default="archive-bucket")
+
+
+@app.get("/")
+def index(limit=10):
+    settings = Settings()
+    boto3.resource("dynamodb").Table(settings.table).get_item(Key={"id": "1"})
+    s3.head_bucket(Bucket=settings.archive)
+    for bucket in ["logs", "media"]:
+        s3.head_bucket(Bucket=bucket)
+    for name, queue in [("a", "q1"), ("b", "q2")]:
+        boto3.client("sqs").get_queue_url(QueueName=queue)
+    return {}
+
+
+def warm(event, context):
+    return index(limit=1)
+
+
+handler = Mangum(app)
+"#;
+    // The whole file: `index` is reached as a route, as a file-level function and from
+    // `warm` with other arguments (a second chain); each call is still one fact.
+    let run = run_source(&[("app.py", app)], "app.py", None);
+    assert_calls(
+        &run,
+        &[
+            "app.py:21 dynamodb.get_item Helper Key={id:'1'} TableName=$TABLE",
+            "app.py:22 s3.head_bucket Call Bucket='archive-bucket'",
+            "app.py:24 s3.head_bucket Call Bucket='logs'",
+            "app.py:24 s3.head_bucket Call Bucket='media'",
+            "app.py:26 sqs.get_queue_url Call QueueName='q1'",
+            "app.py:26 sqs.get_queue_url Call QueueName='q2'",
+        ],
+    );
+    assert_eq!(run.facts.calls.len(), 6, "{:#?}", run.facts.calls);
+    assert!(run.unresolved.is_empty(), "{:?}", run.unresolved);
+}
+
+#[test]
+fn repository_settings_from_a_dataclass_factory() {
+    let run = run_ctx(
+        &Context::new(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../fixtures/realism/python-repository-class"),
+        ),
+        "src/app/main.py",
+        Some("handler"),
+    );
+    let tables: Vec<&str> = run
+        .calls
+        .iter()
+        .filter(|c| c.contains("dynamodb."))
+        .map(String::as_str)
+        .collect();
+    assert!(!tables.is_empty());
+    assert!(
+        tables.iter().all(|c| c.contains("$INVOICES_TABLE")),
+        "{tables:#?}"
+    );
+}
