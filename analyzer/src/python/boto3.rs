@@ -48,6 +48,19 @@ const SESSION_METHODS: &[(&str, Factory)] = &[
 /// Client methods that never call AWS.
 const LOCAL_CLIENT_METHODS: &[&str] = &["close", "can_paginate", "get_waiter", "get_paginator"];
 
+/// Class-body field specifiers whose value is their `default`, or what their
+/// `default_factory` (attrs: `factory`) returns. Sources: Python's `dataclasses.field`,
+/// pydantic's `Field`, attrs' `attr.ib` / `attrs.field`.
+const FIELD_SPECIFIERS: &[&str] = &[
+    "dataclasses.field",
+    "pydantic.Field",
+    "pydantic.fields.Field",
+    "attr.ib",
+    "attr.attrib",
+    "attrs.field",
+    "attr.field",
+];
+
 impl<'t, 'c> Interp<'t, 'c> {
     /// A call of a third-party callable `q` (with `receiver` for a method of a library object).
     pub fn extern_call(
@@ -101,6 +114,20 @@ impl<'t, 'c> Interp<'t, 'c> {
                     },
                     None => Val::Unknown,
                 };
+            }
+            // `field(default_factory=lambda: os.environ["TABLE"])`: the field's value is what
+            // the factory returns, or its `default`.
+            _ if FIELD_SPECIFIERS.contains(&q) => {
+                for factory in ["default_factory", "factory"] {
+                    if let Some(Val::Function(f)) = args.keyword(factory).cloned() {
+                        return self.call_function(
+                            f,
+                            CallArgs::default(),
+                            Some((scope.module, node)),
+                        );
+                    }
+                }
+                return args.get(0, "default").cloned().unwrap_or(Val::Unknown);
             }
             "builtins.str" => {
                 return match args.positional.first() {
@@ -467,7 +494,9 @@ impl<'t, 'c> Interp<'t, 'c> {
                 members,
                 Via::Helper,
             );
-            return Val::Unknown;
+            // A boto3 object whose calls are already reported (the batch writer buffers
+            // `put_item` into `batch_write_item`): not an unidentified receiver.
+            return Val::Extern(Rc::from(format!("boto3.{}.{name}()", r.service)));
         }
         let Some(model) = models::resource_model(&r.service, type_name) else {
             return Val::Unknown;

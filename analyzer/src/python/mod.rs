@@ -11,6 +11,7 @@ mod library;
 mod models;
 mod program;
 mod syntax;
+mod unknown_receiver;
 mod val;
 
 #[cfg(test)]
@@ -92,7 +93,56 @@ fn analyze_here(ctx: &Context, entry: &Entry) -> FunctionFacts {
         None => interp.run_whole_module(module),
     }
     let mut facts = interp.facts;
+    drop_resolved_elsewhere(&mut facts);
     facts.diagnostics.extend(diagnostics);
     facts.canonicalize();
+    keep_one_chain_per_call(&mut facts);
     facts
+}
+
+/// The same call reached along two paths (a route walked as a registered callback and as a
+/// file-level function) is one fact, one reason: the shortest chain is kept.
+fn keep_one_chain_per_call(facts: &mut FunctionFacts) {
+    use crate::facts::CallFact;
+    fn key(c: &CallFact) -> impl Ord + '_ {
+        (
+            &c.client,
+            &c.operation,
+            &c.args,
+            &c.via,
+            &c.location,
+            &c.call,
+        )
+    }
+    facts.calls.sort_by(|a, b| {
+        key(a)
+            .cmp(&key(b))
+            .then(a.chain.len().cmp(&b.chain.len()))
+            .then(a.chain.cmp(&b.chain))
+    });
+    facts
+        .calls
+        .dedup_by(|later, first| key(later) == key(first));
+    facts.calls.sort();
+}
+
+/// A call on an unidentified receiver that was resolved when reached another way (a helper
+/// walked once with the handler's client and once, for the whole module, with unknown
+/// arguments) is not unresolved: the other path names its client.
+fn drop_resolved_elsewhere(facts: &mut FunctionFacts) {
+    let resolved: std::collections::HashSet<(&str, u32, &str)> = facts
+        .calls
+        .iter()
+        .map(|c| (c.location.file.as_str(), c.location.line, c.call.as_str()))
+        .collect();
+    let keep: Vec<bool> = facts
+        .unresolved
+        .iter()
+        .map(|u| {
+            u.why != unknown_receiver::WHY
+                || !resolved.contains(&(u.location.file.as_str(), u.location.line, u.call.as_str()))
+        })
+        .collect();
+    let mut keep = keep.into_iter();
+    facts.unresolved.retain(|_| keep.next().unwrap_or(true));
 }

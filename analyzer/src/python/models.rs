@@ -212,23 +212,35 @@ pub fn transfer_helper(
 }
 
 /// `grammars/python/frameworks.toml`: decorator methods that register callbacks.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct FrameworksFile {
     registrars: Vec<String>,
+    mounts: Vec<String>,
+    dependency_markers: Vec<String>,
+}
+
+fn frameworks() -> &'static FrameworksFile {
+    static TABLE: OnceLock<FrameworksFile> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        toml::from_str(include_str!("../../../grammars/python/frameworks.toml")).unwrap_or_default()
+    })
 }
 
 pub fn is_registrar(method: &str) -> bool {
-    static TABLE: OnceLock<Vec<String>> = OnceLock::new();
-    TABLE
-        .get_or_init(|| {
-            toml::from_str::<FrameworksFile>(include_str!(
-                "../../../grammars/python/frameworks.toml"
-            ))
-            .map(|f| f.registrars)
-            .unwrap_or_default()
-        })
+    frameworks().registrars.iter().any(|r| r == method)
+}
+
+/// `app.include_router(router)`: the method mounts a framework object on another.
+pub fn is_mount(method: &str) -> bool {
+    frameworks().mounts.iter().any(|m| m == method)
+}
+
+/// `fastapi.Depends`: the framework calls the marker's function for the parameter.
+pub fn is_dependency_marker(qualname: &str) -> bool {
+    frameworks()
+        .dependency_markers
         .iter()
-        .any(|r| r == method)
+        .any(|m| m == qualname)
 }
 
 #[cfg(test)]
@@ -258,5 +270,8 @@ mod tests {
             transfer().expect("transfer").ops("copy")[0].op,
             "head_object"
         );
+        assert!(is_registrar("route"));
+        assert!(is_mount("include_router"));
+        assert!(is_dependency_marker("fastapi.Depends"));
     }
 }

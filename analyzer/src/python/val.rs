@@ -67,6 +67,9 @@ pub struct LibObject<'t> {
     /// Local functions registered on the object by decorators (`@app.get("/")`,
     /// `@app.route(...)`): the framework calls them when the object handles an event.
     pub callbacks: RefCell<Vec<Rc<FuncVal<'t>>>>,
+    /// Framework objects mounted on this one (`app.include_router(router)`): it dispatches
+    /// to their callbacks too.
+    pub mounted: RefCell<Vec<Rc<LibObject<'t>>>>,
     /// The methods used to register them (they do not dispatch).
     pub registrars: RefCell<Vec<String>>,
     pub callbacks_ran: Cell<bool>,
@@ -78,6 +81,7 @@ impl<'t> LibObject<'t> {
             qualname,
             args,
             callbacks: RefCell::new(Vec::new()),
+            mounted: RefCell::new(Vec::new()),
             registrars: RefCell::new(Vec::new()),
             callbacks_ran: Cell::new(false),
         }
