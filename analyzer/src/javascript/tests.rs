@@ -617,3 +617,38 @@ fn xray_wrappers_higher_order_handlers_and_optional_calls() {
         ])
     );
 }
+
+#[test]
+fn base_url_star_exports_namespace_reexports_and_import_equals() {
+    let dir = scratch(&[
+        (
+            "tsconfig.json",
+            "{ \"compilerOptions\": { \"baseUrl\": \"src\" } }",
+        ),
+        (
+            "src/handler.ts",
+            "import { clients } from 'lib/all';\nimport repo = require('./repo');\n\nexport const handler = async () => {\n  await clients.sqs.purge();\n  await repo.clear();\n};\n",
+        ),
+        (
+            "src/lib/all.ts",
+            "export * as clients from './clients';\nexport * from './clients';\n",
+        ),
+        (
+            "src/lib/clients.ts",
+            "import { SQSClient, PurgeQueueCommand } from '@aws-sdk/client-sqs';\nconst client = new SQSClient({});\nexport const sqs = { purge: () => client.send(new PurgeQueueCommand({ QueueUrl: 'https://sqs/q' })) };\n",
+        ),
+        (
+            "src/repo.ts",
+            "import { sqs } from 'lib/all';\nimport { S3Client, DeleteBucketCommand } from '@aws-sdk/client-s3';\nconst s3 = new S3Client({});\nexport async function clear() {\n  await s3.send(new DeleteBucketCommand({ Bucket: 'scratch' }));\n}\n",
+        ),
+    ]);
+    let facts = run_with(Context::new(dir.path()), "src/handler.ts", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "src/lib/clients.ts:3 v3 client-sqs PurgeQueueCommand call QueueUrl=\"https://sqs/q\"",
+            "src/repo.ts:5 v3 client-s3 DeleteBucketCommand call Bucket=\"scratch\"",
+        ])
+    );
+    assert!(facts.diagnostics.is_empty(), "{:?}", facts.diagnostics);
+}
