@@ -329,21 +329,53 @@ impl<'a, 'c> Interp<'a, 'c> {
                 if let Some(field) = instance.fields.borrow().get(name) {
                     return field.clone();
                 }
-                self.method_of(instance.class, name, false)
-                    .map(|f| {
-                        Sym::Func(Rc::new(FuncRef {
-                            this: Some(object.clone()),
-                            ..f
-                        }))
-                    })
-                    .unwrap_or_default()
+                let Some(method) = self.method_of(instance.class, name, false) else {
+                    return Sym::Unknown;
+                };
+                let method = FuncRef {
+                    this: Some(object.clone()),
+                    ..method
+                };
+                if is_getter(method.node) {
+                    // `get client() { return this._client ??= new S3Client() }`
+                    return self.call_function(&method, &[], Some(object.clone()), None);
+                }
+                Sym::Func(Rc::new(method))
             }
-            Sym::Class(class) => self
-                .method_of(*class, name, true)
-                .map(|f| Sym::Func(Rc::new(f)))
-                .unwrap_or_default(),
+            Sym::Class(class) => {
+                if let Some(method) = self.method_of(*class, name, true) {
+                    return Sym::Func(Rc::new(method));
+                }
+                self.static_field(*class, name)
+            }
             _ => Sym::Unknown,
         }
+    }
+
+    /// A static field of a class (`static client = new S3Client()`), evaluated on access.
+    fn static_field(&mut self, class: ClassRef<'a>, name: &str) -> Sym<'a> {
+        let Some(body) = class.node.field("body") else {
+            return Sym::Unknown;
+        };
+        let source = &self.files[class.file].text;
+        let mut cursor = body.walk();
+        let found = body.named_children(&mut cursor).find(|member| {
+            matches!(
+                member.kind(),
+                "field_definition" | "public_field_definition"
+            ) && has_child(*member, "static")
+                && member
+                    .field("property")
+                    .or_else(|| member.field("name"))
+                    .is_some_and(|n| text(n, source).trim_start_matches('#') == name)
+        });
+        let Some(value) = found.and_then(|m| m.field("value")) else {
+            return Sym::Unknown;
+        };
+        self.push_module_frame(class.file, name);
+        let result = self.eval(value);
+        self.frames.pop();
+        result
     }
 
     /// A method of a class or its local base classes.
@@ -1372,7 +1404,18 @@ impl<'a, 'c> Interp<'a, 'c> {
         };
         let value = self.eval(right);
         if node.kind() != "assignment_expression" {
-            return Sym::Unknown;
+            let operator = node.field("operator").map(|o| self.text(o)).unwrap_or("");
+            if !matches!(operator, "??=" | "||=") {
+                return Sym::Unknown;
+            }
+            // `x ??= v` keeps a known `x`.
+            let current = self.eval(left);
+            if !current.is_unknown() {
+                return current;
+            }
+            if value.is_unknown() {
+                return value;
+            }
         }
         match left.kind() {
             "identifier" => {
@@ -1464,6 +1507,16 @@ pub fn package_sym<'a>(spec: &str) -> Sym<'a> {
         return Sym::Package(sdk::V2_PACKAGE.to_string());
     }
     Sym::Package(spec.to_string())
+}
+
+fn has_child(node: Node<'_>, kind: &str) -> bool {
+    let mut cursor = node.walk();
+    node.children(&mut cursor).any(|c| c.kind() == kind)
+}
+
+/// A `get name() {}` accessor.
+fn is_getter(method: Node<'_>) -> bool {
+    method.kind() == "method_definition" && has_child(method, "get")
 }
 
 /// Gives an anonymous function the name it is bound to, for chains.

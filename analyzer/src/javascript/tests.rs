@@ -652,3 +652,15 @@ fn base_url_star_exports_namespace_reexports_and_import_equals() {
     );
     assert!(facts.diagnostics.is_empty(), "{:?}", facts.diagnostics);
 }
+
+#[test]
+fn getters_with_lazy_clients_and_static_fields() {
+    let facts = run("typescript/lazy-clients", "handler.ts", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "handler.ts:12 v3 client-s3 GetObjectCommand call Bucket=\"lazy-bucket\" Key=?",
+            "handler.ts:20 v3 client-sns PublishCommand call Message=\"read\" TopicArn=env(TOPIC_ARN)",
+        ])
+    );
+}
