@@ -214,6 +214,13 @@ impl<'a, 'c> Interp<'a, 'c> {
     }
 
     fn import_sym(&mut self, file: usize, import: &Import) -> Sym<'a> {
+        if let Some(json) = self.files[file].data.get(&import.spec) {
+            let data = json_sym(json, 0);
+            return match &import.kind {
+                ImportKind::Named(name) => self.member(&data, name),
+                _ => data,
+            };
+        }
         if let Some(&target) = self.files[file].resolved.get(&import.spec) {
             return match &import.kind {
                 ImportKind::Default => self.module_export(target, "default"),
@@ -1481,6 +1488,9 @@ impl<'a, 'c> Interp<'a, 'c> {
     /// Resolves `require('spec')` / `import('spec')` in the current file.
     pub fn require(&mut self, spec: &str) -> Sym<'a> {
         let file = self.file();
+        if let Some(json) = self.files[file].data.get(spec) {
+            return json_sym(json, 0);
+        }
         match self.files[file].resolved.get(spec) {
             Some(&target) => {
                 if self.index[target].cjs_exports.is_some() {
@@ -1507,6 +1517,34 @@ pub fn package_sym<'a>(spec: &str) -> Sym<'a> {
         return Sym::Package(sdk::V2_PACKAGE.to_string());
     }
     Sym::Package(spec.to_string())
+}
+
+/// A JSON module's value: objects, arrays, strings and scalars as the evaluator's values.
+fn json_sym<'a>(json: &serde_json::Value, depth: usize) -> Sym<'a> {
+    use serde_json::Value as Json;
+    if depth > 32 {
+        return Sym::Unknown;
+    }
+    match json {
+        Json::String(s) => Sym::str(s.clone()),
+        Json::Number(n) => Sym::Val(Value::Scalar {
+            value: n.to_string(),
+        }),
+        Json::Bool(b) => Sym::Val(Value::Scalar {
+            value: b.to_string(),
+        }),
+        Json::Null => Sym::Unknown,
+        Json::Array(items) => Sym::list(items.iter().map(|i| json_sym(i, depth + 1)).collect()),
+        Json::Object(map) => {
+            let object = super::sym::Object::default();
+            for (key, value) in map {
+                object
+                    .borrow_mut()
+                    .insert(key.clone(), json_sym(value, depth + 1));
+            }
+            Sym::Obj(object)
+        }
+    }
 }
 
 fn has_child(node: Node<'_>, kind: &str) -> bool {

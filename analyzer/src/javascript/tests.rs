@@ -664,3 +664,27 @@ fn getters_with_lazy_clients_and_static_fields() {
         ])
     );
 }
+
+#[test]
+fn json_config_modules_and_asset_imports() {
+    let dir = scratch(&[
+        (
+            "app.mjs",
+            "import config from './config.json' with { type: 'json' };\nimport './styles.css';\nimport { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';\nconst settings = require('./settings');\nconst sqs = new SQSClient({});\nexport const handler = async () => {\n  await sqs.send(new SendMessageCommand({ QueueUrl: config.queues.jobs, MessageBody: settings.greeting }));\n};\n",
+        ),
+        (
+            "config.json",
+            "{ \"queues\": { \"jobs\": \"https://sqs.eu-west-1.amazonaws.com/123456789012/jobs\" } }",
+        ),
+        ("settings.json", "{ \"greeting\": \"hi\" }"),
+        ("styles.css", "body {}"),
+    ]);
+    let facts = run_with(Context::new(dir.path()), "app.mjs", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "app.mjs:7 v3 client-sqs SendMessageCommand call MessageBody=\"hi\" QueueUrl=\"https://sqs.eu-west-1.amazonaws.com/123456789012/jobs\"",
+        ])
+    );
+    assert!(facts.diagnostics.is_empty(), "{:?}", facts.diagnostics);
+}
