@@ -155,10 +155,15 @@ impl<'a> Interp<'a, '_> {
                 let package = package.clone();
                 self.call_export(node, &package, name, args)
             }
-            Sym::LibraryInstance { package, class } => {
+            Sym::LibraryInstance {
+                package,
+                class,
+                args: constructed,
+            } => {
                 let callable = format!("{class}.{name}");
                 let package = package.clone();
-                if !library::apply(self, node, &package, &callable, &args) {
+                let constructed = constructed.clone();
+                if !library::apply_method(self, node, &package, &callable, &args, &constructed) {
                     self.invoke_callbacks(&args, node);
                 }
                 Sym::Unknown
@@ -393,6 +398,7 @@ impl<'a> Interp<'a, '_> {
             return Sym::LibraryInstance {
                 package: package.to_string(),
                 class: path.to_string(),
+                args: Rc::new(args),
             };
         }
         self.invoke_callbacks(&args, node);

@@ -1193,6 +1193,17 @@ impl<'a, 'c> Interp<'a, 'c> {
                 };
                 let object = self.eval(object);
                 let name = self.text(property).trim_start_matches('#').to_string();
+                if let Sym::LibraryInstance {
+                    package,
+                    class,
+                    args,
+                } = &object
+                {
+                    // A modelled property access (ElectroDB's `entity.query.byIndex(...)`).
+                    let callable = format!("{class}.{name}");
+                    let (package, args) = (package.clone(), args.clone());
+                    super::library::apply_method(self, node, &package, &callable, &[], &args);
+                }
                 self.member(&object, &name)
             }
             "subscript_expression" => {

@@ -89,10 +89,12 @@ pub enum Sym<'a> {
         name: String,
         input: Box<Sym<'a>>,
     },
-    /// An object a modelled library's class constructed (`new SSMProvider()`).
+    /// An object a modelled library's class constructed (`new SSMProvider()`), with the
+    /// constructor's arguments (models read them as `new.N...`).
     LibraryInstance {
         package: String,
         class: String,
+        args: Rc<Vec<Sym<'a>>>,
     },
     Func(Rc<FuncRef<'a>>),
     Class(ClassRef<'a>),

@@ -688,3 +688,20 @@ fn json_config_modules_and_asset_imports() {
     );
     assert!(facts.diagnostics.is_empty(), "{:?}", facts.diagnostics);
 }
+
+#[test]
+fn electrodb_entities_read_the_table_from_their_constructor() {
+    let dir = scratch(&[(
+        "app.js",
+        "const { Entity } = require('electrodb');\nconst { DynamoDBClient } = require('@aws-sdk/client-dynamodb');\nconst client = new DynamoDBClient({});\nconst Task = new Entity({ model: { entity: 'task', version: '1', service: 'app' } }, { client, table: process.env.TABLE });\nexports.handler = async (event) => {\n  await Task.put({ id: event.id }).go();\n  await Task.get({ id: event.id }).go();\n  await Task.query.byOwner({ owner: 'x' }).go();\n};\n",
+    )]);
+    let facts = run_with(Context::new(dir.path()), "app.js", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "app.js:6 v3 client-dynamodb PutItemCommand library TableName=env(TABLE)",
+            "app.js:7 v3 client-dynamodb GetItemCommand library TableName=env(TABLE)",
+            "app.js:8 v3 client-dynamodb QueryCommand library TableName=env(TABLE)",
+        ])
+    );
+}
