@@ -705,3 +705,21 @@ fn electrodb_entities_read_the_table_from_their_constructor() {
         ])
     );
 }
+
+#[test]
+fn sdk_classes_chosen_at_run_time_are_unresolved() {
+    let dir = scratch(&[(
+        "app.js",
+        "const AWS = require('aws-sdk');\nconst s3 = require('@aws-sdk/client-s3');\nexports.handler = async (event) => {\n  const client = new AWS[event.service]();\n  await new s3.S3Client({}).send(new s3[event.command]({ Bucket: 'b' }));\n};\n",
+    )]);
+    let facts = run_with(Context::new(dir.path()), "app.js", Some("handler"));
+    assert!(facts.calls.is_empty(), "{:?}", facts.calls);
+    assert_eq!(
+        unresolved(&facts),
+        vec![
+            "app.js:4 the SDK class is not a constant",
+            "app.js:5 the command sent cannot be determined",
+            "app.js:5 the SDK class is not a constant",
+        ]
+    );
+}
