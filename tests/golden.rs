@@ -1,4 +1,4 @@
-//! Golden tests: every `fixtures/**/golden.toml` names command lines and the exact output
+//! Golden tests: every `fixtures/**/golden.toml` (and `examples/**/golden.toml`) names command lines and the exact output
 //! expected from each, written by hand from AWS documentation. The fixture folder is the
 //! working directory. A difference prints both texts and fails.
 
@@ -46,6 +46,7 @@ fn golden_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn every_fixture_matches_its_golden_output() {
     let mut files = Vec::new();
     golden_files(&support::fixtures(), &mut files);
+    golden_files(&support::repo_root().join("examples"), &mut files);
     assert!(!files.is_empty(), "no fixtures/**/golden.toml found");
     let mut failures = Vec::new();
     let mut cases = 0;

@@ -74,6 +74,7 @@ pub fn generate(catalog: &Catalog, options: &Options) -> Result<Report, Generate
         return Err(GenerateError::NoRoot(options.root.display().to_string()));
     }
     let mut report = Report::default();
+    let mut whole_files = false;
     let jobs: Vec<Job> = if !options.entries.is_empty() {
         options
             .entries
@@ -81,8 +82,13 @@ pub fn generate(catalog: &Catalog, options: &Options) -> Result<Report, Generate
             .map(|entry| entry_job(&options.root, entry))
             .collect::<Result<_, _>>()?
     } else {
-        let specs = infra::discover(&options.root, &options.templates)?;
+        // Warnings about the infrastructure (skipped functions, references to missing
+        // resources) are the user's to see.
+        let found = infra::discover_all(&options.root, &options.templates)?;
+        report.diagnostics.extend(found.diagnostics);
+        let specs = found.functions;
         if specs.is_empty() {
+            whole_files = true;
             report.diagnostics.push(Diagnostic::warning(
                 ".",
                 0,
@@ -94,7 +100,6 @@ pub fn generate(catalog: &Catalog, options: &Options) -> Result<Report, Generate
         }
     };
 
-    let whole_files = options.entries.is_empty() && report.diagnostics.len() == 1;
     let mut functions: Vec<FunctionReport> = jobs
         .into_par_iter()
         .map(|job| {
@@ -104,7 +109,10 @@ pub fn generate(catalog: &Catalog, options: &Options) -> Result<Report, Generate
                 ctx.search_paths = spec.search_paths.clone();
             }
             let facts = analyzer::analyze(&ctx, job.language, &job.entry);
-            let resolved = resolve::resolve(catalog, &facts);
+            let mut resolved = resolve::resolve(catalog, &facts);
+            if let Some(spec) = &job.spec {
+                crate::platform::apply(spec, &mut resolved);
+            }
             let mut function = FunctionReport {
                 name: job.name,
                 entry: job.entry,

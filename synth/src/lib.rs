@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod generate;
+pub mod platform;
 pub mod policy;
 pub mod render;
 pub mod resolve;

@@ -5,20 +5,25 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+/// `[boto3, serviceId, js_v2 class, js_v3 package, rust crate, iam prefix, line]`
+pub(crate) type ClientRow = (
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    usize,
+);
+
+/// `[name, http method, input members, default required actions, SAR authorized actions]`
+pub type OperationRow = (String, String, Vec<String>, Vec<String>, Vec<String>);
+
 /// Line 0: what is where.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Index {
     pub schema: u32,
-    /// `[boto3, serviceId, js_v2 class, js_v3 package, rust crate, iam prefix, line]`
-    pub clients: Vec<(
-        String,
-        String,
-        Option<String>,
-        String,
-        String,
-        String,
-        usize,
-    )>,
+    pub clients: Vec<ClientRow>,
     /// `[iam prefix, line]`
     pub services: Vec<(String, usize)>,
 }
@@ -33,8 +38,8 @@ pub struct ClientData {
     pub rust: String,
     /// The IAM prefix most of its actions use.
     pub prefix: String,
-    /// `[name, http method, input members, default required actions, SAR authorized actions]`
-    pub ops: Vec<(String, String, Vec<String>, Vec<String>, Vec<String>)>,
+    /// See [`OperationRow`].
+    pub ops: Vec<OperationRow>,
     /// waiter name -> operation it polls
     pub waiters: BTreeMap<String, String>,
     pub paginators: Vec<String>,

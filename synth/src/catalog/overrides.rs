@@ -90,6 +90,10 @@ pub struct ConditionalExtra {
     pub action_suffix: String,
     /// Argument names (normalised: lower case, no `_`) ending with one of these trigger it.
     pub arg_suffixes: Vec<String>,
+    /// Where the found value goes in the extra action's resource scope (`RoleArn` for
+    /// `iam:PassRole`: the role passed); `None` scopes it by the call's own arguments.
+    #[serde(default)]
+    pub scope_member: Option<String>,
     /// Citation; read by reviewers and checked to be present by a test.
     #[allow(dead_code)]
     pub source: String,

@@ -87,21 +87,32 @@ impl Catalog {
         };
 
         for extra in &self.overrides.extra {
-            let passed = args.keys().any(|member| {
-                let member = fold(member);
-                extra
-                    .arg_suffixes
-                    .iter()
-                    .any(|suffix| member.ends_with(suffix.as_str()))
-            });
-            if passed {
-                needs.extend(scoped(
-                    may.iter()
-                        .filter(|a| a.ends_with(&extra.action_suffix))
-                        .cloned(),
-                    &args,
-                ));
+            let mut found = Vec::new();
+            find_members(&args, &extra.arg_suffixes, &mut found);
+            if found.is_empty() {
+                continue;
             }
+            // The extra's resource is the value passed (the role), when the row says where it
+            // goes; otherwise the call's own arguments locate it (tagging the resource created).
+            let scope = match &extra.scope_member {
+                Some(member) => {
+                    let value = if found.len() == 1 {
+                        found.swap_remove(0)
+                    } else {
+                        Value::List { items: found }
+                    };
+                    BTreeMap::from([(member.clone(), value)])
+                }
+                None => args.clone(),
+            };
+            needs.extend(
+                may.iter()
+                    .filter(|a| a.ends_with(&extra.action_suffix))
+                    .map(|action| Need {
+                        action: action.clone(),
+                        scope: scope.clone(),
+                    }),
+            );
         }
         needs.sort();
         needs.dedup();
@@ -113,14 +124,43 @@ impl Catalog {
     }
 }
 
+/// Values of every member, at any depth, whose folded name ends with one of `suffixes`
+/// (`Target.RoleArn` of a schedule, `overrides.taskRoleArn` of an ECS task).
+fn find_members(args: &BTreeMap<String, Value>, suffixes: &[String], found: &mut Vec<Value>) {
+    for (key, value) in args {
+        let folded = fold(key);
+        if suffixes
+            .iter()
+            .any(|suffix| folded.ends_with(suffix.as_str()))
+        {
+            found.push(value.clone());
+        }
+        match value {
+            Value::Map { entries } => find_members(entries, suffixes, found),
+            Value::List { items } => {
+                for item in items {
+                    if let Value::Map { entries } = item {
+                        find_members(entries, suffixes, found);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Renames argument keys to the operation's member spelling (`table_name` -> `TableName`).
 fn canonical_args(members: &[String], args: &BTreeMap<String, Value>) -> BTreeMap<String, Value> {
     args.iter()
         .map(|(key, value)| {
             let folded = fold(key);
+            // aws-sdk-rust's Option setters are `set_<member>` (`set_table_name(Some(t))`);
+            // a member whose own name starts with `Set` (`SetIdentifier`) matches first.
+            let unset = key.strip_prefix("set_").map(fold);
             let name = members
                 .iter()
                 .find(|m| fold(m) == folded)
+                .or_else(|| members.iter().find(|m| Some(fold(m)) == unset))
                 .cloned()
                 .unwrap_or_else(|| key.clone());
             (name, value.clone())

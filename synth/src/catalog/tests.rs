@@ -373,3 +373,49 @@ fn artifact_matches_manifest() {
         Some(catalog().clients().count() as u64)
     );
 }
+
+#[test]
+fn passed_roles_are_found_at_any_depth_and_scope_pass_role() {
+    let catalog = catalog();
+    let scheduler = catalog
+        .resolve(
+            &Client {
+                sdk: Sdk::Boto3,
+                service: "scheduler".into(),
+            },
+            &Operation::Method("create_schedule".into()),
+        )
+        .expect("scheduler");
+    let target = Value::Map {
+        entries: BTreeMap::from([
+            (
+                "Arn".to_string(),
+                Value::str("arn:aws:lambda:eu-west-1:1:function:remind"),
+            ),
+            (
+                "RoleArn".to_string(),
+                Value::str("arn:aws:iam::1:role/scheduler-invoke"),
+            ),
+        ]),
+    };
+    let needs = catalog
+        .required(
+            scheduler,
+            &BTreeMap::from([
+                ("Name".to_string(), Value::str("r")),
+                ("Target".to_string(), target),
+            ]),
+        )
+        .needs;
+    let pass = needs
+        .iter()
+        .find(|n| n.action == "iam:PassRole")
+        .expect("iam:PassRole for Target.RoleArn");
+    assert_eq!(
+        pass.scope.get("RoleArn").and_then(Value::as_str),
+        Some("arn:aws:iam::1:role/scheduler-invoke")
+    );
+    assert!(needs.iter().any(|n| n.action == "scheduler:CreateSchedule"));
+    // ECS RunTask passes the task definition's roles (ECS developer guide, task IAM roles).
+    assert_eq!(py("ecs", "run_task"), ["ecs:RunTask", "iam:PassRole"]);
+}

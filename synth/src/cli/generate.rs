@@ -31,6 +31,14 @@ pub enum GenerateFormat {
     Json,
     /// One IAM policy document per function.
     Policy,
+    /// An `AWS::IAM::Policy` resource per function, attached to its role (CloudFormation YAML).
+    Cfn,
+    /// Each function's `Policies` property for a SAM template.
+    Sam,
+    /// Per-function `iamRoleStatements` for serverless.yml.
+    Serverless,
+    /// An `aws_iam_policy_document` data source per function (Terraform).
+    Terraform,
 }
 
 pub fn run(args: &GenerateArgs, global: &Global, terminal: bool) -> Result<i32> {
@@ -41,6 +49,10 @@ pub fn run(args: &GenerateArgs, global: &Global, terminal: bool) -> Result<i32> 
         GenerateFormat::Policy => {
             render::policy::render(&report, &arn, terminal && args.out.is_none())
         }
+        GenerateFormat::Cfn => render::cfn::render(&report, &arn),
+        GenerateFormat::Sam => render::sam::render(&report, &arn),
+        GenerateFormat::Serverless => render::serverless::render(&report, &arn),
+        GenerateFormat::Terraform => render::terraform::render(&report, &arn),
     };
     match &args.out {
         Some(dir) => output::write_files(dir, &rendered.files)?,

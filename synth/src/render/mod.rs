@@ -1,7 +1,11 @@
 //! Renderers: one output format per file. Each turns a generate [`Report`] into text.
 
+pub mod cfn;
 pub mod json;
 pub mod policy;
+pub mod sam;
+pub mod serverless;
+pub mod terraform;
 
 use crate::generate::Report;
 

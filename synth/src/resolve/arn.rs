@@ -29,12 +29,50 @@ pub enum Transform {
     SecretId,
     /// SSM parameter names lose their leading `/` (the ARN format adds it).
     StripLeadingSlash,
+    /// An IAM role ARN to its name with path (`arn:aws:iam::1:role/service/x` -> `service/x`).
+    RoleNameWithPath,
+    /// ECS `family[:revision]` or its ARN -> the family.
+    TaskFamily,
+    /// ECS `family[:revision]` or its ARN -> the revision (`*` without one).
+    TaskRevision,
 }
+
+/// One row of [`BINDINGS`]: IAM prefix, ARN variable, the members that fill it in order.
+pub type Binding = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, Transform)],
+);
 
 /// (IAM prefix, ARN variable) -> the members that fill it, tried in order.
 /// Sources: each service's API reference for the member, and the Service Authorization
 /// Reference's ARN formats (https://docs.aws.amazon.com/service-authorization/latest/reference/).
-pub const BINDINGS: &[(&str, &str, &[(&str, Transform)])] = &[
+pub const BINDINGS: &[Binding] = &[
+    (
+        "iam",
+        "RoleNameWithPath",
+        &[("RoleArn", Transform::RoleNameWithPath)],
+    ),
+    (
+        "ecs",
+        "TaskDefinitionFamilyName",
+        &[("taskDefinition", Transform::TaskFamily)],
+    ),
+    (
+        "ecs",
+        "TaskDefinitionRevisionNumber",
+        &[("taskDefinition", Transform::TaskRevision)],
+    ),
+    (
+        "scheduler",
+        "ScheduleName",
+        &[("Name", Transform::Identity)],
+    ),
+    (
+        "scheduler",
+        "GroupName",
+        &[("GroupName", Transform::Identity)],
+    ),
     ("s3", "BucketName", &[("Bucket", Transform::Identity)]),
     (
         "s3",
@@ -72,6 +110,8 @@ pub const BINDINGS: &[(&str, &str, &[(&str, Transform)])] = &[
         &[
             ("TableName", Transform::AfterLastSlash),
             ("TableArn", Transform::AfterLastSlash),
+            // BatchGetItem / BatchWriteItem key their requests by table name.
+            ("RequestItems{}", Transform::AfterLastSlash),
         ],
     ),
     (
@@ -122,7 +162,11 @@ pub const BINDINGS: &[(&str, &str, &[(&str, Transform)])] = &[
     (
         "events",
         "EventBusName",
-        &[("EventBusName", Transform::AfterLastSlash)],
+        // PutEvents names the bus per entry; an entry without one goes to the default bus.
+        &[
+            ("EventBusName", Transform::AfterLastSlash),
+            ("Entries[].EventBusName", Transform::AfterLastSlash),
+        ],
     ),
     (
         "logs",
@@ -152,7 +196,11 @@ pub const BINDINGS: &[(&str, &str, &[(&str, Transform)])] = &[
 
 /// Values used when the member is absent: the service's documented default.
 /// Source: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsRequestEntry.html
-const DEFAULTS: &[(&str, &str, &str)] = &[("events", "EventBusName", "default")];
+/// https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html (GroupName)
+const DEFAULTS: &[(&str, &str, &str)] = &[
+    ("events", "EventBusName", "default"),
+    ("scheduler", "GroupName", "default"),
+];
 
 /// `(CloudFormation type, transform)` -> the `!GetAtt` attribute that yields the transformed
 /// value, for resources the template names without a physical name.
@@ -171,6 +219,12 @@ const INFRA_ATTRIBUTES: &[(&str, Transform, &str)] = &[
         "Name",
     ),
 ];
+
+/// Resource types that always apply to their action, even when the call cannot name the
+/// resource (the Service Reference copy we build from does not mark required types).
+/// Source: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+/// (PassRole: resource type `role`, required).
+const ALWAYS_APPLIES: &[(&str, &str)] = &[("iam", "role")];
 
 const PSEUDO: [(&str, &str); 3] = [
     ("Partition", "${AWS::Partition}"),
@@ -211,10 +265,17 @@ pub fn resources(
     match best {
         // A resource type the call's members cannot reach at all (an optional type such as
         // CloudWatch's `dataset` for PutMetricData) does not describe this call.
+        Some(((0, _, 0, _), arns)) if applies_always(prefix, &data.resources) => arns,
         Some(((0, _, 0, _), _)) | None => vec!["*".to_string()],
         Some((_, arns)) if arns.is_empty() => vec!["*".to_string()],
         Some((_, arns)) => arns,
     }
+}
+
+fn applies_always(prefix: &str, types: &[String]) -> bool {
+    types
+        .iter()
+        .any(|t| ALWAYS_APPLIES.contains(&(prefix, t.as_str())))
 }
 
 /// Fills one ARN format: (variables filled, variables bindable from the operation's members,
@@ -241,14 +302,18 @@ fn fill(
             } else {
                 total += 1;
                 let candidates = binding(prefix, variable);
+                let root = |m: &str| {
+                    let m = m.strip_suffix("{}").unwrap_or(m);
+                    m.split_once("[].").map_or(m, |(list, _)| list).to_string()
+                };
                 if candidates
                     .iter()
-                    .any(|(m, _)| members.iter().any(|x| x == m))
+                    .any(|(m, _)| members.iter().any(|x| *x == root(m)))
                 {
                     bindable += 1;
                 }
                 let found = candidates.iter().find_map(|(member, transform)| {
-                    scope.get(*member).map(|v| render(v, *transform))
+                    member_value(scope, member, prefix, variable).map(|v| render(&v, *transform))
                 });
                 let found = found.or_else(|| {
                     DEFAULTS
@@ -274,6 +339,47 @@ fn fill(
         arn.push_str(rest);
     }
     (filled, bindable, total, arns)
+}
+
+/// The value of `member` in the arguments. `List[].Member` reads that member of every element
+/// of a list argument; an element without it takes the service's documented default.
+fn member_value(
+    scope: &BTreeMap<String, Value>,
+    member: &str,
+    prefix: &str,
+    variable: &str,
+) -> Option<Value> {
+    if let Some(map) = member.strip_suffix("{}") {
+        return scope.get(map).map(|value| match value {
+            Value::Map { entries } => Value::List {
+                items: entries.keys().map(Value::str).collect(),
+            },
+            _ => Value::Unknown,
+        });
+    }
+    let Some((list, inner)) = member.split_once("[].") else {
+        return scope.get(member).cloned();
+    };
+    let default = DEFAULTS
+        .iter()
+        .find(|(p, v, _)| *p == prefix && *v == variable)
+        .map(|(_, _, d)| Value::str(*d));
+    match scope.get(list)? {
+        Value::List { items } => Some(Value::List {
+            items: items
+                .iter()
+                .map(|item| match item {
+                    Value::Map { entries } => entries
+                        .get(inner)
+                        .cloned()
+                        .or_else(|| default.clone())
+                        .unwrap_or(Value::Unknown),
+                    _ => Value::Unknown,
+                })
+                .collect(),
+        }),
+        _ => Some(Value::Unknown),
+    }
 }
 
 /// The members that fill `variable`: the table's row, else the member named like the
@@ -346,6 +452,19 @@ fn apply(text: &str, transform: Transform) -> String {
         Transform::LambdaFunction => lambda_function_name(text),
         Transform::SecretId => secret_id(text),
         Transform::StripLeadingSlash => text.trim_start_matches('/').to_string(),
+        Transform::RoleNameWithPath => text
+            .split_once(":role/")
+            .map_or(text, |(_, name)| name)
+            .to_string(),
+        Transform::TaskFamily => tail(text, '/')
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        Transform::TaskRevision => tail(text, '/')
+            .split_once(':')
+            .map_or("*", |(_, revision)| revision)
+            .to_string(),
     };
     if out.is_empty() { "*".to_string() } else { out }
 }
@@ -551,6 +670,89 @@ mod tests {
                 &members(&["TableName"])
             ),
             ["arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*"]
+        );
+    }
+
+    #[test]
+    fn eventbridge_buses_come_from_each_entry() {
+        let c = catalog();
+        let m = members(&["Entries"]);
+        let entry = |bus: Option<&str>| Value::Map {
+            entries: bus
+                .map(|b| ("EventBusName".to_string(), Value::str(b)))
+                .into_iter()
+                .chain([("Detail".to_string(), Value::Unknown)])
+                .collect(),
+        };
+        let bus = "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/";
+        let two = scope(&[(
+            "Entries",
+            Value::List {
+                items: vec![entry(Some("orders")), entry(None)],
+            },
+        )]);
+        assert_eq!(
+            resources(c, "events:PutEvents", &two, &m),
+            [format!("{bus}orders"), format!("{bus}default")]
+        );
+        let unknown = scope(&[("Entries", Value::Unknown)]);
+        assert_eq!(
+            resources(c, "events:PutEvents", &unknown, &m),
+            [format!("{bus}*")]
+        );
+    }
+
+    #[test]
+    fn batch_requests_ecs_tasks_and_passed_roles() {
+        let c = catalog();
+        let table = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/";
+        let items = Value::Map {
+            entries: [("invoices".to_string(), Value::Unknown)]
+                .into_iter()
+                .collect(),
+        };
+        let m = members(&["RequestItems"]);
+        assert_eq!(
+            resources(
+                c,
+                "dynamodb:BatchWriteItem",
+                &scope(&[("RequestItems", items)]),
+                &m
+            ),
+            [format!("{table}invoices")]
+        );
+        assert_eq!(
+            resources(
+                c,
+                "dynamodb:BatchWriteItem",
+                &scope(&[("RequestItems", Value::Unknown)]),
+                &m
+            ),
+            [format!("{table}*")]
+        );
+        let task = scope(&[("taskDefinition", Value::str("report-builder:3"))]);
+        assert_eq!(
+            resources(
+                c,
+                "ecs:RunTask",
+                &task,
+                &members(&["taskDefinition", "cluster"])
+            ),
+            [
+                "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/report-builder:3"
+            ]
+        );
+        let role = scope(&[(
+            "RoleArn",
+            Value::str("arn:aws:iam::123456789012:role/service-role/scheduler"),
+        )]);
+        assert_eq!(
+            resources(c, "iam:PassRole", &role, &[]),
+            ["arn:${AWS::Partition}:iam::${AWS::AccountId}:role/service-role/scheduler"]
+        );
+        assert_eq!(
+            resources(c, "iam:PassRole", &BTreeMap::new(), &[]),
+            ["arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*"]
         );
     }
 

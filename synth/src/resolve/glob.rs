@@ -16,9 +16,7 @@ fn matches(pattern: &[u8], text: &[u8]) -> bool {
     let (mut p, mut t) = (0, 0);
     let (mut star_p, mut star_t) = (None, 0);
     while t < text.len() {
-        if p < pattern.len()
-            && (pattern[p] == text[t] && text[t] != b'*' || pattern[p] == b'?' && text[t] != b'*')
-        {
+        if p < pattern.len() && text[t] != b'*' && (pattern[p] == text[t] || pattern[p] == b'?') {
             p += 1;
             t += 1;
         } else if p < pattern.len() && pattern[p] == b'*' {

@@ -1,0 +1,527 @@
+//! Fact-level tests over `fixtures/python/*`. Expectations are written by hand from the
+//! boto3 / library documentation: one line per fact, `file:line service.op via args`.
+
+use std::path::PathBuf;
+
+use crate::facts::{CallFact, Operation};
+use crate::{Context, Entry, Value};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/python")
+        .join(name)
+}
+
+fn render_value(v: &Value) -> String {
+    match v {
+        Value::Str { value } => format!("'{value}'"),
+        Value::Scalar { value } => value.clone(),
+        Value::Env { name, default } => match default {
+            Some(d) => format!("${name}|{}", render_value(d)),
+            None => format!("${name}"),
+        },
+        Value::Infra(r) => format!("!{}", r.logical_id),
+        Value::Concat { parts } => parts.iter().map(render_value).collect::<Vec<_>>().join("+"),
+        Value::List { items } => format!(
+            "[{}]",
+            items.iter().map(render_value).collect::<Vec<_>>().join(",")
+        ),
+        Value::Map { entries } => format!(
+            "{{{}}}",
+            entries
+                .iter()
+                .map(|(k, v)| format!("{k}:{}", render_value(v)))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        Value::Unknown => "?".into(),
+    }
+}
+
+fn render(fact: &CallFact) -> String {
+    let op = match &fact.operation {
+        Operation::Method(m) => m.clone(),
+        Operation::Waiter(w) => format!("waiter:{w}"),
+    };
+    let args: Vec<String> = fact
+        .args
+        .iter()
+        .map(|(k, v)| format!("{k}={}", render_value(v)))
+        .collect();
+    format!(
+        "{}:{} {}.{} {:?} {}",
+        fact.location.file,
+        fact.location.line,
+        fact.client.service,
+        op,
+        fact.via,
+        args.join(" ")
+    )
+    .trim_end()
+    .to_string()
+}
+
+struct Run {
+    calls: Vec<String>,
+    unresolved: Vec<String>,
+    diagnostics: Vec<String>,
+    facts: crate::FunctionFacts,
+}
+
+fn run_ctx(ctx: &Context, file: &str, function: Option<&str>) -> Run {
+    let entry = Entry {
+        file: file.to_string(),
+        function: function.map(str::to_string),
+    };
+    let facts = crate::analyze(ctx, crate::Language::Python, &entry);
+    let mut calls: Vec<String> = facts.calls.iter().map(render).collect();
+    calls.sort();
+    calls.dedup();
+    let unresolved = facts
+        .unresolved
+        .iter()
+        .map(|u| {
+            format!(
+                "{}:{} {} ({})",
+                u.location.file, u.location.line, u.call, u.why
+            )
+        })
+        .collect();
+    let diagnostics = facts.diagnostics.iter().map(|d| d.to_string()).collect();
+    Run {
+        calls,
+        unresolved,
+        diagnostics,
+        facts,
+    }
+}
+
+fn run(name: &str, file: &str, function: Option<&str>) -> Run {
+    run_ctx(&Context::new(fixture(name)), file, function)
+}
+
+fn sorted(lines: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn assert_calls(run: &Run, expected: &[&str]) {
+    assert_eq!(
+        run.calls,
+        sorted(expected),
+        "\nunresolved: {:?}\ndiagnostics: {:?}",
+        run.unresolved,
+        run.diagnostics
+    );
+}
+
+#[test]
+fn orders_api_follows_modules_classes_and_globals() {
+    let r = run("orders-api", "src/app.py", Some("create_order"));
+    assert_calls(
+        &r,
+        &[
+            "src/orders/repo.py:10 dynamodb.put_item Helper Item=? TableName=$ORDERS_TABLE",
+            "src/shared/clients.py:18 events.put_events Call Entries=[{Detail:?,DetailType:'OrderCreated',EventBusName:$EVENT_BUS,Source:'orders'}]",
+            "src/app.py:16 s3.put_object Call Body=? Bucket=$RECEIPTS_BUCKET|'receipts' Key='receipts/'+?+'.json'",
+        ],
+    );
+    assert!(r.unresolved.is_empty());
+    // The chain runs from the handler to the enclosing function.
+    let put = r
+        .facts
+        .calls
+        .iter()
+        .find(|c| c.location.file == "src/orders/repo.py")
+        .expect("put_item fact");
+    let chain: Vec<(String, u32)> = put
+        .chain
+        .iter()
+        .map(|s| (s.function.clone(), s.at.line))
+        .collect();
+    assert_eq!(
+        chain,
+        vec![
+            ("create_order".to_string(), 14),
+            ("OrderRepository.save".to_string(), 10)
+        ]
+    );
+    assert_eq!(put.call, "self.table.put_item(Item=order)");
+
+    let r = run("orders-api", "src/app.py", Some("get_order"));
+    assert_calls(
+        &r,
+        &["src/orders/repo.py:13 dynamodb.get_item Helper Key={id:?} TableName=$ORDERS_TABLE"],
+    );
+}
+
+#[test]
+fn infrastructure_bindings_replace_env_reads() {
+    let mut ctx = Context::new(fixture("orders-api"));
+    ctx.env
+        .insert("ORDERS_TABLE".into(), Value::str("orders-prod"));
+    let r = run_ctx(&ctx, "src/app.py", Some("get_order"));
+    assert_calls(
+        &r,
+        &["src/orders/repo.py:13 dynamodb.get_item Helper Key={id:?} TableName='orders-prod'"],
+    );
+}
+
+#[test]
+fn resource_api_uses_boto3_resource_models() {
+    let r = run("resource-api", "handler.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "handler.py:12 dynamodb.put_item Helper Item={pk:?} TableName=$TABLE_NAME",
+            "handler.py:13 dynamodb.query Helper KeyConditionExpression='pk = :pk' TableName=$TABLE_NAME",
+            // `table.item_count` loads the table: DescribeTable.
+            "handler.py:14 dynamodb.describe_table Helper TableName=$TABLE_NAME",
+            "handler.py:15 dynamodb.batch_write_item Helper TableName=$TABLE_NAME",
+            // Bucket.objects is ListObjects (v1), as in boto3's s3 resources-1.json.
+            "handler.py:19 s3.list_objects Helper Bucket='media-bucket' Prefix='uploads/'",
+            "handler.py:22 s3.head_object Helper Bucket='media-bucket' Key='thumbs/'+?",
+            "handler.py:23 s3.head_object Helper Bucket='media-bucket' Key='thumbs/'+?",
+            "handler.py:24 s3.put_object Helper Body='<html/>' Bucket='media-bucket' Key='index.html'",
+            "handler.py:26 sqs.get_queue_url Helper QueueName='jobs'",
+            "handler.py:27 sqs.send_message Helper MessageBody='go' QueueUrl=?",
+        ],
+    );
+}
+
+#[test]
+fn s3_transfer_helpers_expand_to_every_operation() {
+    let r = run("s3-transfer", "app.py", Some("handler"));
+    let upload = |line: u32, bucket: &str, key: &str| {
+        [
+            "put_object",
+            "create_multipart_upload",
+            "upload_part",
+            "complete_multipart_upload",
+            "abort_multipart_upload",
+        ]
+        .iter()
+        .map(|op| format!("app.py:{line} s3.{op} Helper Bucket='{bucket}' Key='{key}'"))
+        .collect::<Vec<_>>()
+    };
+    let mut expected: Vec<String> = Vec::new();
+    expected.extend(upload(8, "artifacts", "reports/latest.csv"));
+    expected.push("app.py:9 s3.head_object Helper Bucket='inputs' Key=?".into());
+    expected.push("app.py:9 s3.get_object Helper Bucket='inputs' Key=?".into());
+    expected.extend(upload(11, "archive", "x.bin"));
+    expected.push("app.py:12 s3.head_object Helper Bucket='inputs' Key='a.txt'".into());
+    for op in [
+        "create_multipart_upload",
+        "complete_multipart_upload",
+        "abort_multipart_upload",
+    ] {
+        expected.push(format!(
+            "app.py:12 s3.{op} Helper Bucket='archive' Key='copies/a.txt'"
+        ));
+    }
+    for op in ["copy_object", "upload_part_copy"] {
+        expected.push(format!(
+            "app.py:12 s3.{op} Helper Bucket='archive' CopySource={{Bucket:'inputs',Key:'a.txt'}} Key='copies/a.txt'"
+        ));
+    }
+    let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+    assert_calls(&r, &expected);
+}
+
+#[test]
+fn presigned_urls_name_the_operation_they_sign() {
+    let r = run("presign", "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "app.py:10 s3.get_object Presign Bucket=$UPLOADS Key=?",
+            "app.py:13 s3.put_object Presign Bucket=$UPLOADS Key='incoming/'+?",
+        ],
+    );
+}
+
+#[test]
+fn paginators_and_waiters() {
+    let r = run("paginators-waiters", "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "app.py:10 s3.list_objects_v2 Paginator Bucket='logs' Prefix='2024/'",
+            "app.py:13 dynamodb.waiter:table_exists Waiter TableName='Sessions'",
+        ],
+    );
+}
+
+#[test]
+fn powertools_parameters_and_idempotency() {
+    let r = run("powertools", "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "app.py:14 dynamodb.put_item Library TableName=$IDEMPOTENCY_TABLE",
+            "app.py:14 dynamodb.get_item Library TableName=$IDEMPOTENCY_TABLE",
+            "app.py:14 dynamodb.update_item Library TableName=$IDEMPOTENCY_TABLE",
+            "app.py:14 dynamodb.delete_item Library TableName=$IDEMPOTENCY_TABLE",
+            "app.py:16 ssm.get_parameter Library Name='/payments/api-url'",
+            "app.py:17 secretsmanager.get_secret_value Library SecretId='payments/api-key'",
+            "app.py:18 appconfigdata.start_configuration_session Library ApplicationIdentifier='payments' ConfigurationProfileIdentifier='flags' EnvironmentIdentifier='prod'",
+            "app.py:18 appconfigdata.get_latest_configuration Library ApplicationIdentifier='payments' ConfigurationProfileIdentifier='flags' EnvironmentIdentifier='prod'",
+        ],
+    );
+}
+
+#[test]
+fn pynamodb_models_use_their_meta_table() {
+    let r = run("pynamodb", "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "app.py:5 dynamodb.get_item Library TableName=$USERS_TABLE|'users'",
+            "app.py:7 dynamodb.put_item Library TableName=$USERS_TABLE|'users'",
+            "app.py:8 dynamodb.scan Library TableName=$USERS_TABLE|'users'",
+        ],
+    );
+}
+
+#[test]
+fn two_handlers_in_one_module_get_their_own_calls() {
+    let producer = run("two-handlers", "app.py", Some("producer"));
+    assert_calls(
+        &producer,
+        &[
+            "app.py:13 sqs.send_message Call MessageBody='job' QueueUrl='https://sqs.us-east-1.amazonaws.com/123456789012/work'",
+        ],
+    );
+    let consumer = run("two-handlers", "app.py", Some("consumer"));
+    assert_calls(
+        &consumer,
+        &[
+            "app.py:9 sns.publish Call Message='done' TopicArn='arn:aws:sns:us-east-1:123456789012:alerts'",
+            "app.py:17 sqs.delete_message Call QueueUrl='https://sqs.us-east-1.amazonaws.com/123456789012/work' ReceiptHandle=?",
+        ],
+    );
+    // Without a handler name the whole file is reachable: every function, called with
+    // unknown arguments (so `_notify` also appears with an unknown message).
+    let whole = run("two-handlers", "app.py", None);
+    assert_calls(
+        &whole,
+        &[
+            "app.py:9 sns.publish Call Message='done' TopicArn='arn:aws:sns:us-east-1:123456789012:alerts'",
+            "app.py:9 sns.publish Call Message=? TopicArn='arn:aws:sns:us-east-1:123456789012:alerts'",
+            "app.py:13 sqs.send_message Call MessageBody='job' QueueUrl='https://sqs.us-east-1.amazonaws.com/123456789012/work'",
+            "app.py:17 sqs.delete_message Call QueueUrl='https://sqs.us-east-1.amazonaws.com/123456789012/work' ReceiptHandle=?",
+        ],
+    );
+}
+
+#[test]
+fn dynamic_calls_are_unresolved_never_guessed() {
+    let r = run("dynamic-calls", "app.py", Some("handler"));
+    assert_calls(&r, &["app.py:11 s3.head_bucket Call Bucket='data'"]);
+    assert_eq!(
+        r.unresolved,
+        vec![
+            "app.py:8 getattr(s3, operation)(Bucket=\"data\") (operation name is not a constant (getattr))",
+            "app.py:10 client.describe_things() (service of this client is not a constant)",
+        ]
+    );
+}
+
+#[test]
+fn client_idioms_aliases_factories_class_attributes_layers_decorators() {
+    let mut ctx = Context::new(fixture("client-idioms"));
+    ctx.search_paths.push("layer/python".into());
+    let r = run_ctx(&ctx, "handler.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "handler.py:19 kinesis.put_record Call Data=? PartitionKey='p' StreamName='clicks'",
+            "handler.py:25 sqs.send_message Call MessageBody='x' QueueUrl=$QUEUE_URL",
+            "lib/factory.py:14 sns.publish Call Message='hi' TopicArn='arn:aws:sns:us-east-1:123456789012:alerts'",
+            "lib/storage.py:10 dynamodb.put_item Helper Item={k:'k',v:'v'} TableName='kv-'+$STAGE|'dev'",
+            "handler.py:29 kms.decrypt Call CiphertextBlob='...'",
+            "layer/python/common_layer/audit.py:7 firehose.put_record Call DeliveryStreamName='audit' Record={Data:'event'}",
+            "handler.py:32 logs.create_log_stream Call logGroupName='logs-'+? logStreamName='s'",
+        ],
+    );
+    // Without the layer on the search path its module is third-party: not read.
+    let r = run("client-idioms", "handler.py", Some("handler"));
+    assert!(!r.calls.iter().any(|c| c.contains("firehose")));
+}
+
+#[test]
+fn bad_input_gives_warnings_not_panics() {
+    let r = run("bad-input", "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "app.py:6 s3.get_object Call Bucket='b' Key='k'",
+            "app.py:9 s3.delete_object Call Bucket='b' Key='k'",
+        ],
+    );
+    assert_eq!(
+        r.diagnostics,
+        vec!["warning: app.py:7: syntax error; analysed what could be read"]
+    );
+    let r = run("bad-input", "uses_binary.py", None);
+    assert!(r.calls.is_empty());
+    assert_eq!(
+        r.diagnostics,
+        vec!["warning: helper.py: skipped: binary file"]
+    );
+    let r = run("bad-input", "missing.py", Some("handler"));
+    assert_eq!(r.diagnostics.len(), 1);
+    assert!(
+        r.diagnostics[0].contains("missing.py"),
+        "{:?}",
+        r.diagnostics
+    );
+}
+
+#[test]
+fn symlinks_leaving_the_root_and_loops_are_not_followed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("proj");
+    std::fs::create_dir(&root).expect("mkdir");
+    std::fs::write(
+        dir.path().join("outside.py"),
+        "import boto3\nboto3.client('s3').delete_bucket(Bucket='x')\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("app.py"),
+        "import outside\nimport loop\n\ndef handler(e, c):\n    pass\n",
+    )
+    .expect("write");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(dir.path().join("outside.py"), root.join("outside.py"))
+            .expect("symlink");
+        std::os::unix::fs::symlink(root.join("loop.py"), root.join("loop.py")).expect("symlink");
+    }
+    let r = run_ctx(&Context::new(&root), "app.py", Some("handler"));
+    assert!(r.calls.is_empty(), "{:?}", r.calls);
+    #[cfg(unix)]
+    {
+        assert!(
+            r.diagnostics
+                .iter()
+                .any(|d| d.contains("outside.py") && d.contains("symlink")),
+            "{:?}",
+            r.diagnostics
+        );
+        assert!(
+            r.diagnostics.iter().any(|d| d.contains("loop.py")),
+            "{:?}",
+            r.diagnostics
+        );
+    }
+}
+
+#[test]
+fn framework_routes_batch_callbacks_branches_and_main_guard() {
+    let r = run("framework-routes", "app.py", Some("api_handler"));
+    // TABLE is "orders-prod" on one branch and "orders-dev" on the other: unknown, not a guess.
+    assert_calls(
+        &r,
+        &[
+            "app.py:23 dynamodb.get_item Call Key={id:{S:?}} TableName=?",
+            "app.py:28 dynamodb.delete_item Call Key={id:{S:?}} TableName='orders-archive'",
+        ],
+    );
+    let r = run("framework-routes", "app.py", Some("batch_handler"));
+    assert_calls(
+        &r,
+        &["app.py:32 dynamodb.put_item Call Item={body:{S:?}} TableName='events'"],
+    );
+}
+
+#[test]
+fn class_hierarchy_super_properties_async_executors_and_joined_returns() {
+    let r = run("class-hierarchy", "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            // table_for returns one of two tables: the name is not guessed.
+            "app.py:29 dynamodb.get_item Helper Key={id:?} TableName=?",
+            "repositories.py:9 dynamodb.put_item Helper Item={event:?} TableName='audit-log'",
+            "repositories.py:18 cloudwatch.put_metric_data Call MetricData=[] Namespace='Audit'",
+            // archive runs on the executor's threads.
+            "app.py:19 s3.delete_object Call Bucket='archive' Key=?",
+            "app.py:34 sqs.send_message Call MessageBody='x' QueueUrl=$QUEUE_URL",
+            "app.py:25 sns.publish Call Message='done' TopicArn=$TOPIC",
+        ],
+    );
+}
+
+#[test]
+fn dependencies_vendored_by_pip_are_not_read() {
+    let r = run("vendored", "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &["app.py:12 ssm.get_parameter Call Name='/app/settings'"],
+    );
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+}
+
+#[test]
+fn clients_kept_in_dicts_and_kwargs_built_step_by_step() {
+    let r = run("client-cache", "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "app.py:17 sqs.send_message Call MessageBody='x' QueueUrl='https://sqs.eu-west-1.amazonaws.com/1/jobs'",
+            "app.py:18 dynamodb.put_item Helper Item={} TableName='orders'",
+            // A key only known at run time: either table, so the name is unknown.
+            "app.py:19 dynamodb.get_item Helper Key={} TableName=?",
+            "app.py:22 s3.put_object Call Bucket='reports' Key='daily.csv'",
+        ],
+    );
+}
+
+#[test]
+fn deeply_nested_and_oversized_generated_code_is_survived() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let terms: Vec<String> = (0..20_000).map(|i| format!("\"p{i}\"")).collect();
+    let parens = format!("{}1{}", "(".repeat(3_000), ")".repeat(3_000));
+    std::fs::write(
+        root.join("gen.py"),
+        format!(
+            "import boto3\nNAME = {}\nX = {parens}\n\ndef handler(e, c):\n    boto3.client('sqs').send_message(QueueUrl=NAME)\n",
+            terms.join(" + ")
+        ),
+    )
+    .expect("write");
+    let big = "x = 1\n".repeat(1_000_000);
+    std::fs::write(root.join("big.py"), &big).expect("write");
+    std::fs::write(root.join("app.py"), "import gen\nimport big\n").expect("write");
+    let r = run_ctx(&Context::new(root), "gen.py", Some("handler"));
+    assert_eq!(r.calls.len(), 1, "{:?}", r.calls);
+    // Too deep to follow: the head of the name is unknown, not a wrong guess.
+    assert!(
+        r.calls[0].contains("QueueUrl=?+'p") && r.calls[0].ends_with("p19999'"),
+        "{:?}",
+        r.calls
+    );
+    let r = run_ctx(&Context::new(root), "app.py", None);
+    assert!(
+        r.diagnostics.iter().any(|d| d.contains("big.py")),
+        "{:?}",
+        r.diagnostics
+    );
+}
+
+#[test]
+fn powertools_feature_flags_read_their_store() {
+    let r = run("powertools", "flags.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "flags.py:8 appconfigdata.start_configuration_session Library ApplicationIdentifier='checkout' ConfigurationProfileIdentifier='features' EnvironmentIdentifier='prod'",
+            "flags.py:8 appconfigdata.get_latest_configuration Library ApplicationIdentifier='checkout' ConfigurationProfileIdentifier='features' EnvironmentIdentifier='prod'",
+        ],
+    );
+}
