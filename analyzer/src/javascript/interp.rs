@@ -1344,9 +1344,13 @@ impl<'a, 'c> Interp<'a, 'c> {
                     };
                     let key = self.key_name(key);
                     let value = self.eval(value);
-                    if let Some(key) = key {
-                        let value = rename(value, &key);
-                        object.borrow_mut().insert(key, value);
+                    match key {
+                        Some(key) => {
+                            let value = rename(value, &key);
+                            object.borrow_mut().insert(key, value);
+                        }
+                        // `{ [tableName]: [...] }` with a name not known here.
+                        None => super::sym::mark_open(&object),
                     }
                 }
                 "shorthand_property_identifier" => {
@@ -1355,15 +1359,16 @@ impl<'a, 'c> Interp<'a, 'c> {
                     object.borrow_mut().insert(name, value);
                 }
                 "spread_element" => {
-                    if let Some(inner) = member.named_child(0)
-                        && let Sym::Obj(spread) = self.eval(inner)
-                    {
+                    let spread = member.named_child(0).map(|inner| self.eval(inner));
+                    if let Some(Sym::Obj(spread)) = spread {
                         let entries: Vec<(String, Sym<'a>)> = spread
                             .borrow()
                             .iter()
                             .map(|(k, v)| (k.clone(), v.clone()))
                             .collect();
                         object.borrow_mut().extend(entries);
+                    } else {
+                        super::sym::mark_open(&object);
                     }
                 }
                 "method_definition" => {

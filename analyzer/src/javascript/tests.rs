@@ -173,7 +173,7 @@ fn v2_document_client_per_handler() {
         lines(&list),
         sorted(&[
             "app.js:32 v2 DynamoDB query call IndexName=\"byStatus\" KeyConditionExpression=\"#s = :s\" TableName=env(ORDERS_TABLE|\"orders-dev\")",
-            "app.js:33 v2 DynamoDB batchWriteItem call RequestItems={}",
+            "app.js:33 v2 DynamoDB batchWriteItem call RequestItems=?",
             "app.js:34 v2 DynamoDB transactWriteItems call TransactItems=[]",
         ])
     );
