@@ -9,6 +9,7 @@ pub mod diagnostics;
 pub mod facts;
 pub mod infra;
 pub mod javascript;
+pub mod jsonc;
 pub mod libraries;
 pub mod project;
 pub mod python;

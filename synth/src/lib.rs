@@ -7,8 +7,10 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod diff;
 pub mod generate;
 pub mod platform;
 pub mod policy;
 pub mod render;
 pub mod resolve;
+pub mod trail;

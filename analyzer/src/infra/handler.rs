@@ -164,7 +164,7 @@ fn typescript_source(code: &Code, module: &str) -> Option<String> {
         let config = dir.join("tsconfig.json");
         if config.is_file() {
             let text = read_source(code.root, &config).ok()?.text;
-            let json = parse_jsonc(&text)?;
+            let json = crate::jsonc::parse(&text)?;
             let options = json.get("compilerOptions")?;
             let out_dir = options.get("outDir")?.as_str()?;
             let root_dir = options
@@ -199,68 +199,6 @@ fn typescript_source(code: &Code, module: &str) -> Option<String> {
 /// `../` once per segment of `rel`: from the code folder back to the root.
 fn up(rel: &str) -> String {
     rel.split('/').map(|_| "..").collect::<Vec<_>>().join("/")
-}
-
-/// tsconfig.json allows comments and trailing commas; strip both before parsing.
-fn parse_jsonc(text: &str) -> Option<serde_json::Value> {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    let mut in_string = false;
-    while let Some(c) = chars.next() {
-        if in_string {
-            out.push(c);
-            if c == '\\' {
-                if let Some(n) = chars.next() {
-                    out.push(n);
-                }
-            } else if c == '"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match (c, chars.peek()) {
-            ('"', _) => {
-                in_string = true;
-                out.push(c);
-            }
-            ('/', Some('/')) => {
-                for n in chars.by_ref() {
-                    if n == '\n' {
-                        out.push('\n');
-                        break;
-                    }
-                }
-            }
-            ('/', Some('*')) => {
-                chars.next();
-                let mut prev = ' ';
-                for n in chars.by_ref() {
-                    if prev == '*' && n == '/' {
-                        break;
-                    }
-                    prev = n;
-                }
-            }
-            _ => out.push(c),
-        }
-    }
-    // Trailing commas: `,` followed by whitespace and a closing bracket.
-    let mut cleaned = String::with_capacity(out.len());
-    let chars: Vec<char> = out.chars().collect();
-    let mut in_string = false;
-    for (i, &c) in chars.iter().enumerate() {
-        if c == '"' && (i == 0 || chars[i - 1] != '\\') {
-            in_string = !in_string;
-        }
-        if !in_string && c == ',' {
-            let next = chars[i + 1..].iter().find(|n| !n.is_whitespace());
-            if matches!(next, Some('}') | Some(']')) {
-                continue;
-            }
-        }
-        cleaned.push(c);
-    }
-    serde_json::from_str(&cleaned).ok()
 }
 
 fn rust(code: &Code) -> Result<(Entry, Language), String> {

@@ -155,10 +155,15 @@ impl<'a> Interp<'a, '_> {
                 let package = package.clone();
                 self.call_export(node, &package, name, args)
             }
-            Sym::LibraryInstance { package, class } => {
+            Sym::LibraryInstance {
+                package,
+                class,
+                args: constructed,
+            } => {
                 let callable = format!("{class}.{name}");
                 let package = package.clone();
-                if !library::apply(self, node, &package, &callable, &args) {
+                let constructed = constructed.clone();
+                if !library::apply_method(self, node, &package, &callable, &args, &constructed) {
                     self.invoke_callbacks(&args, node);
                 }
                 Sym::Unknown
@@ -303,10 +308,19 @@ impl<'a> Interp<'a, '_> {
 
     /// `new Ctor(args)`.
     pub fn construct(&mut self, node: Node<'a>) -> Sym<'a> {
-        let target = node
-            .field("constructor")
-            .map(|c| self.eval(c))
-            .unwrap_or_default();
+        let constructor = node.field("constructor");
+        // `new AWS[name]()`, `new s3[commandName](input)`: an SDK class chosen at run time.
+        if let Some(subscript) = constructor.filter(|c| c.kind() == "subscript_expression")
+            && let (Some(object), Some(index)) =
+                (subscript.field("object"), subscript.field("index"))
+            && matches!(self.eval(object), Sym::Package(p) if is_sdk_package(&p))
+            && self.eval(index).as_str().is_none()
+        {
+            self.eval_args(node.field("arguments"));
+            self.unresolved(node, "the SDK class is not a constant");
+            return Sym::Unknown;
+        }
+        let target = constructor.map(|c| self.eval(c)).unwrap_or_default();
         let args = self.eval_args(node.field("arguments"));
         match target {
             Sym::Class(class) => self.instantiate(class, &args, Some(node)),
@@ -393,6 +407,7 @@ impl<'a> Interp<'a, '_> {
             return Sym::LibraryInstance {
                 package: package.to_string(),
                 class: path.to_string(),
+                args: Rc::new(args),
             };
         }
         self.invoke_callbacks(&args, node);
@@ -674,6 +689,12 @@ fn with_bound<'a>(input: Sym<'a>, bound: &BTreeMap<String, Value>) -> Sym<'a> {
 
 /// Array methods that change a list in ways not tracked item by item.
 const MUTATORS: [&str; 5] = ["splice", "fill", "copyWithin", "pop", "shift"];
+
+fn is_sdk_package(package: &str) -> bool {
+    package == sdk::V2_PACKAGE
+        || package.starts_with(sdk::V3_CLIENT_PREFIX)
+        || package == sdk::V3_LIB_DYNAMODB
+}
 
 fn v3_client(service: &str) -> Client {
     Client {

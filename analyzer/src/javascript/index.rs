@@ -177,7 +177,17 @@ impl<'a> ModuleIndex<'a> {
     }
 
     fn import(&mut self, node: Node<'a>, source: &str) {
-        let Some(spec) = node.field("source").and_then(|s| string_value(s, source)) else {
+        // `import x = require('s')` keeps its source inside the clause.
+        let require_clause = {
+            let mut cursor = node.walk();
+            node.named_children(&mut cursor)
+                .find(|c| c.kind() == "import_require_clause")
+        };
+        let Some(spec) = node
+            .field("source")
+            .or_else(|| require_clause.and_then(|c| c.field("source")))
+            .and_then(|s| string_value(s, source))
+        else {
             return;
         };
         let mut cursor = node.walk();

@@ -214,6 +214,13 @@ impl<'a, 'c> Interp<'a, 'c> {
     }
 
     fn import_sym(&mut self, file: usize, import: &Import) -> Sym<'a> {
+        if let Some(json) = self.files[file].data.get(&import.spec) {
+            let data = json_sym(json, 0);
+            return match &import.kind {
+                ImportKind::Named(name) => self.member(&data, name),
+                _ => data,
+            };
+        }
         if let Some(&target) = self.files[file].resolved.get(&import.spec) {
             return match &import.kind {
                 ImportKind::Default => self.module_export(target, "default"),
@@ -329,21 +336,53 @@ impl<'a, 'c> Interp<'a, 'c> {
                 if let Some(field) = instance.fields.borrow().get(name) {
                     return field.clone();
                 }
-                self.method_of(instance.class, name, false)
-                    .map(|f| {
-                        Sym::Func(Rc::new(FuncRef {
-                            this: Some(object.clone()),
-                            ..f
-                        }))
-                    })
-                    .unwrap_or_default()
+                let Some(method) = self.method_of(instance.class, name, false) else {
+                    return Sym::Unknown;
+                };
+                let method = FuncRef {
+                    this: Some(object.clone()),
+                    ..method
+                };
+                if is_getter(method.node) {
+                    // `get client() { return this._client ??= new S3Client() }`
+                    return self.call_function(&method, &[], Some(object.clone()), None);
+                }
+                Sym::Func(Rc::new(method))
             }
-            Sym::Class(class) => self
-                .method_of(*class, name, true)
-                .map(|f| Sym::Func(Rc::new(f)))
-                .unwrap_or_default(),
+            Sym::Class(class) => {
+                if let Some(method) = self.method_of(*class, name, true) {
+                    return Sym::Func(Rc::new(method));
+                }
+                self.static_field(*class, name)
+            }
             _ => Sym::Unknown,
         }
+    }
+
+    /// A static field of a class (`static client = new S3Client()`), evaluated on access.
+    fn static_field(&mut self, class: ClassRef<'a>, name: &str) -> Sym<'a> {
+        let Some(body) = class.node.field("body") else {
+            return Sym::Unknown;
+        };
+        let source = &self.files[class.file].text;
+        let mut cursor = body.walk();
+        let found = body.named_children(&mut cursor).find(|member| {
+            matches!(
+                member.kind(),
+                "field_definition" | "public_field_definition"
+            ) && has_child(*member, "static")
+                && member
+                    .field("property")
+                    .or_else(|| member.field("name"))
+                    .is_some_and(|n| text(n, source).trim_start_matches('#') == name)
+        });
+        let Some(value) = found.and_then(|m| m.field("value")) else {
+            return Sym::Unknown;
+        };
+        self.push_module_frame(class.file, name);
+        let result = self.eval(value);
+        self.frames.pop();
+        result
     }
 
     /// A method of a class or its local base classes.
@@ -1154,6 +1193,17 @@ impl<'a, 'c> Interp<'a, 'c> {
                 };
                 let object = self.eval(object);
                 let name = self.text(property).trim_start_matches('#').to_string();
+                if let Sym::LibraryInstance {
+                    package,
+                    class,
+                    args,
+                } = &object
+                {
+                    // A modelled property access (ElectroDB's `entity.query.byIndex(...)`).
+                    let callable = format!("{class}.{name}");
+                    let (package, args) = (package.clone(), args.clone());
+                    super::library::apply_method(self, node, &package, &callable, &[], &args);
+                }
                 self.member(&object, &name)
             }
             "subscript_expression" => {
@@ -1294,9 +1344,13 @@ impl<'a, 'c> Interp<'a, 'c> {
                     };
                     let key = self.key_name(key);
                     let value = self.eval(value);
-                    if let Some(key) = key {
-                        let value = rename(value, &key);
-                        object.borrow_mut().insert(key, value);
+                    match key {
+                        Some(key) => {
+                            let value = rename(value, &key);
+                            object.borrow_mut().insert(key, value);
+                        }
+                        // `{ [tableName]: [...] }` with a name not known here.
+                        None => super::sym::mark_open(&object),
                     }
                 }
                 "shorthand_property_identifier" => {
@@ -1305,15 +1359,16 @@ impl<'a, 'c> Interp<'a, 'c> {
                     object.borrow_mut().insert(name, value);
                 }
                 "spread_element" => {
-                    if let Some(inner) = member.named_child(0)
-                        && let Sym::Obj(spread) = self.eval(inner)
-                    {
+                    let spread = member.named_child(0).map(|inner| self.eval(inner));
+                    if let Some(Sym::Obj(spread)) = spread {
                         let entries: Vec<(String, Sym<'a>)> = spread
                             .borrow()
                             .iter()
                             .map(|(k, v)| (k.clone(), v.clone()))
                             .collect();
                         object.borrow_mut().extend(entries);
+                    } else {
+                        super::sym::mark_open(&object);
                     }
                 }
                 "method_definition" => {
@@ -1372,7 +1427,18 @@ impl<'a, 'c> Interp<'a, 'c> {
         };
         let value = self.eval(right);
         if node.kind() != "assignment_expression" {
-            return Sym::Unknown;
+            let operator = node.field("operator").map(|o| self.text(o)).unwrap_or("");
+            if !matches!(operator, "??=" | "||=") {
+                return Sym::Unknown;
+            }
+            // `x ??= v` keeps a known `x`.
+            let current = self.eval(left);
+            if !current.is_unknown() {
+                return current;
+            }
+            if value.is_unknown() {
+                return value;
+            }
         }
         match left.kind() {
             "identifier" => {
@@ -1438,6 +1504,9 @@ impl<'a, 'c> Interp<'a, 'c> {
     /// Resolves `require('spec')` / `import('spec')` in the current file.
     pub fn require(&mut self, spec: &str) -> Sym<'a> {
         let file = self.file();
+        if let Some(json) = self.files[file].data.get(spec) {
+            return json_sym(json, 0);
+        }
         match self.files[file].resolved.get(spec) {
             Some(&target) => {
                 if self.index[target].cjs_exports.is_some() {
@@ -1464,6 +1533,44 @@ pub fn package_sym<'a>(spec: &str) -> Sym<'a> {
         return Sym::Package(sdk::V2_PACKAGE.to_string());
     }
     Sym::Package(spec.to_string())
+}
+
+/// A JSON module's value: objects, arrays, strings and scalars as the evaluator's values.
+fn json_sym<'a>(json: &serde_json::Value, depth: usize) -> Sym<'a> {
+    use serde_json::Value as Json;
+    if depth > 32 {
+        return Sym::Unknown;
+    }
+    match json {
+        Json::String(s) => Sym::str(s.clone()),
+        Json::Number(n) => Sym::Val(Value::Scalar {
+            value: n.to_string(),
+        }),
+        Json::Bool(b) => Sym::Val(Value::Scalar {
+            value: b.to_string(),
+        }),
+        Json::Null => Sym::Unknown,
+        Json::Array(items) => Sym::list(items.iter().map(|i| json_sym(i, depth + 1)).collect()),
+        Json::Object(map) => {
+            let object = super::sym::Object::default();
+            for (key, value) in map {
+                object
+                    .borrow_mut()
+                    .insert(key.clone(), json_sym(value, depth + 1));
+            }
+            Sym::Obj(object)
+        }
+    }
+}
+
+fn has_child(node: Node<'_>, kind: &str) -> bool {
+    let mut cursor = node.walk();
+    node.children(&mut cursor).any(|c| c.kind() == kind)
+}
+
+/// A `get name() {}` accessor.
+fn is_getter(method: Node<'_>) -> bool {
+    method.kind() == "method_definition" && has_child(method, "get")
 }
 
 /// Gives an anonymous function the name it is bound to, for chains.

@@ -3,8 +3,10 @@
 //!
 //! Argument sources in a model's `args` (JavaScript reading of the shared format):
 //! `"0"` the first argument; `"name"` or `"a.b"` a property (path) of the first object
-//! argument; a trailing `.*` takes every value of that object as a list (middy's
-//! `fetchData: { key: '/param' }`); `"=text"` a fixed string.
+//! argument; `"1.a"` a property of the second argument; a trailing `.*` takes every value
+//! of that object as a list (middy's `fetchData: { key: '/param' }`); `"new.…"` the same
+//! read from the constructor's arguments, for methods of a constructed instance
+//! (ElectroDB's `new Entity(schema, { table })`); `"=text"` a fixed string.
 
 use std::collections::BTreeMap;
 
@@ -26,11 +28,24 @@ pub fn apply<'a>(
     callable: &str,
     args: &[Sym<'a>],
 ) -> bool {
+    apply_method(interp, node, package, callable, args, &[])
+}
+
+/// [`apply`] for a method of a constructed instance: `constructed` are the constructor's
+/// arguments, which model sources read as `new.N` / `new.N.path`.
+pub fn apply_method<'a>(
+    interp: &mut Interp<'a, '_>,
+    node: Node<'a>,
+    package: &str,
+    callable: &str,
+    args: &[Sym<'a>],
+    constructed: &[Sym<'a>],
+) -> bool {
     let models: Vec<&'static LibraryModel> = libraries::for_language(Language::JavaScript)
         .filter(|m| m.module == package && m.callable == callable)
         .collect();
-    for model in models.iter().filter(|m| applies(m, args)) {
-        let members = members(model, args);
+    for model in models.iter().filter(|m| applies(m, args, constructed)) {
+        let members = members(model, args, constructed);
         let client = Client {
             sdk: model.sdk,
             service: model.service.clone(),
@@ -55,10 +70,14 @@ pub fn has_class(package: &str, class: &str) -> bool {
         .any(|m| m.module == package && m.callable.starts_with(&prefix))
 }
 
-fn members(model: &LibraryModel, args: &[Sym<'_>]) -> BTreeMap<String, Value> {
+fn members(
+    model: &LibraryModel,
+    args: &[Sym<'_>],
+    constructed: &[Sym<'_>],
+) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     for (member, source) in &model.args {
-        if let Some(value) = argument(source, args) {
+        if let Some(value) = argument(source, args, constructed) {
             out.insert(member.clone(), value);
         }
     }
@@ -66,18 +85,28 @@ fn members(model: &LibraryModel, args: &[Sym<'_>]) -> BTreeMap<String, Value> {
 }
 
 /// Whether a model applies: every value selection (`.*`) it makes is non-empty or unknown.
-fn applies(model: &LibraryModel, args: &[Sym<'_>]) -> bool {
-    model.args.values().filter(|s| s.contains(".*")).all(
-        |source| !matches!(argument(source, args), Some(Value::List { items }) if items.is_empty()),
-    )
+fn applies(model: &LibraryModel, args: &[Sym<'_>], constructed: &[Sym<'_>]) -> bool {
+    model.args.values().filter(|s| s.contains(".*")).all(|source| {
+        !matches!(argument(source, args, constructed), Some(Value::List { items }) if items.is_empty())
+    })
 }
 
-fn argument(source: &str, args: &[Sym<'_>]) -> Option<Value> {
+fn argument(source: &str, args: &[Sym<'_>], constructed: &[Sym<'_>]) -> Option<Value> {
     if let Some(fixed) = source.strip_prefix('=') {
         return Some(Value::str(fixed));
     }
+    if let Some(rest) = source.strip_prefix("new.") {
+        return argument(rest, constructed, &[]);
+    }
     if let Ok(position) = source.parse::<usize>() {
         return args.get(position).map(Sym::to_value);
+    }
+    // `N.path`: a property path inside the N-th argument.
+    if let Some((first, rest)) = source.split_once('.')
+        && let Ok(position) = first.parse::<usize>()
+    {
+        let arg = args.get(position)?;
+        return argument(rest, std::slice::from_ref(arg), &[]);
     }
     let options = args.iter().find(|a| matches!(a, Sym::Obj(_)))?;
     // `.*` selects every value, `.*/` those ending in '/', `.*!/` the others.

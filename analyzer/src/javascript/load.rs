@@ -63,6 +63,8 @@ pub struct ParsedFile {
     /// Specifier as written -> the file it resolves to (index into `Program::files`), for
     /// local modules only.
     pub resolved: HashMap<String, usize>,
+    /// Specifier as written -> the JSON file it imports.
+    pub data: HashMap<String, serde_json::Value>,
 }
 
 /// The entry file and every local module it reaches through imports.
@@ -118,6 +120,7 @@ fn parse_one(ctx: &Context, path: &Path) -> Parsed {
             text: source.text,
             tree,
             resolved: HashMap::new(),
+            data: HashMap::new(),
         },
         specs,
     ))
@@ -183,6 +186,14 @@ fn specifiers_in(root: Node<'_>, text: &str, specs: &mut Vec<String>) {
     }
 }
 
+/// A JSON module's content.
+fn read_json(ctx: &Context, path: &Path) -> Result<serde_json::Value, Diagnostic> {
+    let source = read_source(&ctx.root, path)?;
+    serde_json::from_str(&source.text).map_err(|e| {
+        Diagnostic::warning(&source.rel, e.line() as u32, format!("invalid JSON: {e}"))
+    })
+}
+
 /// A syntax-error note for files tree-sitter had to recover.
 fn syntax_diagnostic(file: &ParsedFile) -> Option<Diagnostic> {
     let root = file.tree.root_node();
@@ -244,7 +255,7 @@ pub fn load(ctx: &Context, entry: &Path) -> Program {
         frontier = Vec::new();
         for (path, result) in parsed {
             match result {
-                Ok((file, specs)) => {
+                Ok((mut file, specs)) => {
                     let index = files.len();
                     diagnostics.extend(syntax_diagnostic(&file));
                     for spec in specs {
@@ -265,6 +276,12 @@ pub fn load(ctx: &Context, entry: &Path) -> Program {
                                 }
                                 pending.push((index, spec, target));
                             }
+                            Resolved::Data(target) => match read_json(ctx, &target) {
+                                Ok(json) => {
+                                    file.data.insert(spec, json);
+                                }
+                                Err(diagnostic) => diagnostics.push(diagnostic),
+                            },
                             Resolved::Missing => diagnostics.push(Diagnostic::note(
                                 &file.rel,
                                 0,
@@ -293,6 +310,8 @@ pub fn load(ctx: &Context, entry: &Path) -> Program {
 
 enum Resolved {
     File(PathBuf),
+    /// A JSON file, imported as data.
+    Data(PathBuf),
     Package,
     Missing,
 }
@@ -338,7 +357,12 @@ impl<'c> Resolver<'c> {
             }
             return self.first_file(candidates);
         }
-        if spec.starts_with('/') || spec.contains(':') {
+        // `node:crypto` is a Node.js built-in; other schemes (`data:`, `https:`) hold no
+        // project code either. Neither is a missing file.
+        if spec.contains(':') {
+            return Resolved::Package;
+        }
+        if spec.starts_with('/') {
             return Resolved::Missing;
         }
         let mut candidates = Vec::new();
@@ -363,6 +387,21 @@ impl<'c> Resolver<'c> {
             }
             if let Some(found) = file_for(&base) {
                 return Resolved::File(found);
+            }
+            // JSON modules (`require('./config.json')`, or `./config` for config.json).
+            let json = if base.extension().is_some_and(|e| e == "json") {
+                base.clone()
+            } else {
+                let mut with = base.clone().into_os_string();
+                with.push(".json");
+                PathBuf::from(with)
+            };
+            if json.is_file() {
+                return Resolved::Data(json);
+            }
+            // Stylesheets, images and other assets bundlers import: no code, nothing missing.
+            if base.is_file() {
+                return Resolved::Package;
             }
             // Type declarations hold no code: nothing to analyse, nothing missing.
             let name = base.file_name().map(|n| n.to_string_lossy().into_owned());

@@ -63,6 +63,15 @@ pub struct Instance<'a> {
 /// An object literal (mutable: `params.Key = k` after creation is common).
 pub type Object<'a> = Rc<RefCell<BTreeMap<String, Sym<'a>>>>;
 
+/// The key under which an object records that it has members the analyzer could not name
+/// (a computed key, a spread of an unknown object). Never a JavaScript identifier.
+const OPEN: &str = "\u{0}open";
+
+/// Records that `object` has members the analyzer could not name.
+pub fn mark_open(object: &Object<'_>) {
+    object.borrow_mut().insert(OPEN.to_string(), Sym::Unknown);
+}
+
 /// An array literal's items.
 pub type List<'a> = Rc<RefCell<Vec<Sym<'a>>>>;
 
@@ -89,10 +98,12 @@ pub enum Sym<'a> {
         name: String,
         input: Box<Sym<'a>>,
     },
-    /// An object a modelled library's class constructed (`new SSMProvider()`).
+    /// An object a modelled library's class constructed (`new SSMProvider()`), with the
+    /// constructor's arguments (models read them as `new.N...`).
     LibraryInstance {
         package: String,
         class: String,
+        args: Rc<Vec<Sym<'a>>>,
     },
     Func(Rc<FuncRef<'a>>),
     Class(ClassRef<'a>),
@@ -156,6 +167,8 @@ impl<'a> Sym<'a> {
         }
         match self {
             Sym::Val(v) => v.clone(),
+            // A map with members we could not name is not a map we know.
+            Sym::Obj(object) if object.borrow().contains_key(OPEN) => Value::Unknown,
             Sym::Obj(object) => Value::Map {
                 entries: object
                     .borrow()
@@ -180,6 +193,7 @@ impl<'a> Sym<'a> {
             Sym::Obj(object) => object
                 .borrow()
                 .iter()
+                .filter(|(k, _)| k.as_str() != OPEN)
                 .map(|(k, v)| (k.clone(), v.to_value()))
                 .collect(),
             _ => BTreeMap::new(),

@@ -173,7 +173,7 @@ fn v2_document_client_per_handler() {
         lines(&list),
         sorted(&[
             "app.js:32 v2 DynamoDB query call IndexName=\"byStatus\" KeyConditionExpression=\"#s = :s\" TableName=env(ORDERS_TABLE|\"orders-dev\")",
-            "app.js:33 v2 DynamoDB batchWriteItem call RequestItems={}",
+            "app.js:33 v2 DynamoDB batchWriteItem call RequestItems=?",
             "app.js:34 v2 DynamoDB transactWriteItems call TransactItems=[]",
         ])
     );
@@ -615,5 +615,111 @@ fn xray_wrappers_higher_order_handlers_and_optional_calls() {
             "handler.js:14 v2 SQS sendMessage call MessageBody=? QueueUrl=env(DLQ_URL)",
             "handler.js:20 v3 client-lambda InvokeCommand call FunctionName=env(STAGE)+\"-worker\" InvocationType=\"Event\"",
         ])
+    );
+}
+
+#[test]
+fn base_url_star_exports_namespace_reexports_and_import_equals() {
+    let dir = scratch(&[
+        (
+            "tsconfig.json",
+            "{ \"compilerOptions\": { \"baseUrl\": \"src\" } }",
+        ),
+        (
+            "src/handler.ts",
+            "import { clients } from 'lib/all';\nimport repo = require('./repo');\n\nexport const handler = async () => {\n  await clients.sqs.purge();\n  await repo.clear();\n};\n",
+        ),
+        (
+            "src/lib/all.ts",
+            "export * as clients from './clients';\nexport * from './clients';\n",
+        ),
+        (
+            "src/lib/clients.ts",
+            "import { SQSClient, PurgeQueueCommand } from '@aws-sdk/client-sqs';\nconst client = new SQSClient({});\nexport const sqs = { purge: () => client.send(new PurgeQueueCommand({ QueueUrl: 'https://sqs/q' })) };\n",
+        ),
+        (
+            "src/repo.ts",
+            "import { sqs } from 'lib/all';\nimport { S3Client, DeleteBucketCommand } from '@aws-sdk/client-s3';\nconst s3 = new S3Client({});\nexport async function clear() {\n  await s3.send(new DeleteBucketCommand({ Bucket: 'scratch' }));\n}\n",
+        ),
+    ]);
+    let facts = run_with(Context::new(dir.path()), "src/handler.ts", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "src/lib/clients.ts:3 v3 client-sqs PurgeQueueCommand call QueueUrl=\"https://sqs/q\"",
+            "src/repo.ts:5 v3 client-s3 DeleteBucketCommand call Bucket=\"scratch\"",
+        ])
+    );
+    assert!(facts.diagnostics.is_empty(), "{:?}", facts.diagnostics);
+}
+
+#[test]
+fn getters_with_lazy_clients_and_static_fields() {
+    let facts = run("typescript/lazy-clients", "handler.ts", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "handler.ts:12 v3 client-s3 GetObjectCommand call Bucket=\"lazy-bucket\" Key=?",
+            "handler.ts:20 v3 client-sns PublishCommand call Message=\"read\" TopicArn=env(TOPIC_ARN)",
+        ])
+    );
+}
+
+#[test]
+fn json_config_modules_and_asset_imports() {
+    let dir = scratch(&[
+        (
+            "app.mjs",
+            "import config from './config.json' with { type: 'json' };\nimport './styles.css';\nimport { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';\nconst settings = require('./settings');\nconst sqs = new SQSClient({});\nexport const handler = async () => {\n  await sqs.send(new SendMessageCommand({ QueueUrl: config.queues.jobs, MessageBody: settings.greeting }));\n};\n",
+        ),
+        (
+            "config.json",
+            "{ \"queues\": { \"jobs\": \"https://sqs.eu-west-1.amazonaws.com/123456789012/jobs\" } }",
+        ),
+        ("settings.json", "{ \"greeting\": \"hi\" }"),
+        ("styles.css", "body {}"),
+    ]);
+    let facts = run_with(Context::new(dir.path()), "app.mjs", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "app.mjs:7 v3 client-sqs SendMessageCommand call MessageBody=\"hi\" QueueUrl=\"https://sqs.eu-west-1.amazonaws.com/123456789012/jobs\"",
+        ])
+    );
+    assert!(facts.diagnostics.is_empty(), "{:?}", facts.diagnostics);
+}
+
+#[test]
+fn electrodb_entities_read_the_table_from_their_constructor() {
+    let dir = scratch(&[(
+        "app.js",
+        "const { Entity } = require('electrodb');\nconst { DynamoDBClient } = require('@aws-sdk/client-dynamodb');\nconst client = new DynamoDBClient({});\nconst Task = new Entity({ model: { entity: 'task', version: '1', service: 'app' } }, { client, table: process.env.TABLE });\nexports.handler = async (event) => {\n  await Task.put({ id: event.id }).go();\n  await Task.get({ id: event.id }).go();\n  await Task.query.byOwner({ owner: 'x' }).go();\n};\n",
+    )]);
+    let facts = run_with(Context::new(dir.path()), "app.js", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "app.js:6 v3 client-dynamodb PutItemCommand library TableName=env(TABLE)",
+            "app.js:7 v3 client-dynamodb GetItemCommand library TableName=env(TABLE)",
+            "app.js:8 v3 client-dynamodb QueryCommand library TableName=env(TABLE)",
+        ])
+    );
+}
+
+#[test]
+fn sdk_classes_chosen_at_run_time_are_unresolved() {
+    let dir = scratch(&[(
+        "app.js",
+        "const AWS = require('aws-sdk');\nconst s3 = require('@aws-sdk/client-s3');\nexports.handler = async (event) => {\n  const client = new AWS[event.service]();\n  await new s3.S3Client({}).send(new s3[event.command]({ Bucket: 'b' }));\n};\n",
+    )]);
+    let facts = run_with(Context::new(dir.path()), "app.js", Some("handler"));
+    assert!(facts.calls.is_empty(), "{:?}", facts.calls);
+    assert_eq!(
+        unresolved(&facts),
+        vec![
+            "app.js:4 the SDK class is not a constant",
+            "app.js:5 the command sent cannot be determined",
+            "app.js:5 the SDK class is not a constant",
+        ]
     );
 }

@@ -27,7 +27,7 @@ impl TsConfig {
                 break;
             }
             let source = read_source(root, &path).ok()?;
-            let json: Json = serde_json::from_str(&clean(&source.text)).ok()?;
+            let json: Json = serde_json::from_str(&crate::jsonc::clean(&source.text)).ok()?;
             let dir = path.parent()?.to_path_buf();
             if let Some(parent) = json.get("extends").and_then(Json::as_str)
                 && parent.starts_with('.')
@@ -112,68 +112,6 @@ impl TsConfig {
     }
 }
 
-/// Removes `//` and `/* */` comments outside strings, and commas before `}` or `]`.
-fn clean(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    let mut in_string = false;
-    while let Some(c) = chars.next() {
-        if in_string {
-            out.push(c);
-            if c == '\\' {
-                if let Some(escaped) = chars.next() {
-                    out.push(escaped);
-                }
-            } else if c == '"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match (c, chars.peek()) {
-            ('"', _) => {
-                in_string = true;
-                out.push(c);
-            }
-            ('/', Some('/')) => {
-                for skipped in chars.by_ref() {
-                    if skipped == '\n' {
-                        out.push('\n');
-                        break;
-                    }
-                }
-            }
-            ('/', Some('*')) => {
-                chars.next();
-                let mut last = ' ';
-                for skipped in chars.by_ref() {
-                    if last == '*' && skipped == '/' {
-                        break;
-                    }
-                    last = skipped;
-                }
-            }
-            _ => out.push(c),
-        }
-    }
-    // Trailing commas.
-    let mut result = String::with_capacity(out.len());
-    let bytes: Vec<char> = out.chars().collect();
-    let mut in_string = false;
-    for (i, &c) in bytes.iter().enumerate() {
-        if c == '"' && (i == 0 || bytes[i - 1] != '\\') {
-            in_string = !in_string;
-        }
-        if c == ',' && !in_string {
-            let next = bytes[i + 1..].iter().find(|c| !c.is_whitespace());
-            if matches!(next, Some('}') | Some(']')) {
-                continue;
-            }
-        }
-        result.push(c);
-    }
-    result
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,7 +119,7 @@ mod tests {
     #[test]
     fn cleans_comments_and_trailing_commas() {
         let text = "{\n // c\n \"a\": \"x//y\", /* b */ \"p\": [1,2,],\n}";
-        let json: Json = serde_json::from_str(&clean(text)).expect("valid");
+        let json: Json = serde_json::from_str(&crate::jsonc::clean(text)).expect("valid");
         assert_eq!(json["a"], "x//y");
         assert_eq!(json["p"].as_array().map(Vec::len), Some(2));
     }

@@ -48,6 +48,19 @@ const SESSION_METHODS: &[(&str, Factory)] = &[
 /// Client methods that never call AWS.
 const LOCAL_CLIENT_METHODS: &[&str] = &["close", "can_paginate", "get_waiter", "get_paginator"];
 
+/// Class-body field specifiers whose value is their `default`, or what their
+/// `default_factory` (attrs: `factory`) returns. Sources: Python's `dataclasses.field`,
+/// pydantic's `Field`, attrs' `attr.ib` / `attrs.field`.
+const FIELD_SPECIFIERS: &[&str] = &[
+    "dataclasses.field",
+    "pydantic.Field",
+    "pydantic.fields.Field",
+    "attr.ib",
+    "attr.attrib",
+    "attrs.field",
+    "attr.field",
+];
+
 impl<'t, 'c> Interp<'t, 'c> {
     /// A call of a third-party callable `q` (with `receiver` for a method of a library object).
     pub fn extern_call(
@@ -80,7 +93,12 @@ impl<'t, 'c> Interp<'t, 'c> {
                             let name = name.to_string();
                             self.get_attr(recv, &name, node, scope)
                         }
-                        None => Val::DynamicAttr(Box::new(recv)),
+                        None => {
+                            match self.attrs_with_prefix(&recv, &name.to_value(), node, scope) {
+                                Some(found) => found,
+                                None => Val::DynamicAttr(Box::new(recv)),
+                            }
+                        }
                     },
                     None => Val::Unknown,
                 };
@@ -96,6 +114,20 @@ impl<'t, 'c> Interp<'t, 'c> {
                     },
                     None => Val::Unknown,
                 };
+            }
+            // `field(default_factory=lambda: os.environ["TABLE"])`: the field's value is what
+            // the factory returns, or its `default`.
+            _ if FIELD_SPECIFIERS.contains(&q) => {
+                for factory in ["default_factory", "factory"] {
+                    if let Some(Val::Function(f)) = args.keyword(factory).cloned() {
+                        return self.call_function(
+                            f,
+                            CallArgs::default(),
+                            Some((scope.module, node)),
+                        );
+                    }
+                }
+                return args.get(0, "default").cloned().unwrap_or(Val::Unknown);
             }
             "builtins.str" => {
                 return match args.positional.first() {
@@ -131,6 +163,57 @@ impl<'t, 'c> Interp<'t, 'c> {
             return Val::LibObject(Rc::new(LibObject::new(q.to_string(), args)));
         }
         Val::Unknown
+    }
+
+    /// `getattr(self, f"handle_{kind}")` on local code: every attribute whose name starts
+    /// with the known prefix (a dispatch by naming convention). `None` without a prefix.
+    fn attrs_with_prefix(
+        &mut self,
+        recv: &Val<'t>,
+        name: &Value,
+        node: Node<'t>,
+        scope: &mut Scope<'t>,
+    ) -> Option<Val<'t>> {
+        let prefix = match name {
+            Value::Concat { parts } => parts.first()?.as_str()?.to_string(),
+            _ => return None,
+        };
+        if prefix.is_empty() {
+            return None;
+        }
+        let mut names: Vec<String> = match recv {
+            Val::Instance(i) => {
+                let mut names: Vec<String> = i.attrs.borrow().keys().cloned().collect();
+                let mut stack = vec![i.class.clone()];
+                while let Some(c) = stack.pop() {
+                    names.extend(c.attrs.borrow().keys().cloned());
+                    for base in &c.bases {
+                        if let Val::Class(b) = base {
+                            stack.push(b.clone());
+                        }
+                    }
+                }
+                names
+            }
+            Val::Class(c) => c.attrs.borrow().keys().cloned().collect(),
+            Val::Module(super::val::ModRef::Local(idx)) => {
+                let env = self.module_env(*idx);
+                let names: Vec<String> = env.borrow().keys().cloned().collect();
+                names
+            }
+            _ => return None,
+        };
+        names.retain(|n| n.starts_with(&prefix));
+        names.sort();
+        names.dedup();
+        let found: Vec<Val<'t>> = names
+            .iter()
+            .map(|n| self.get_attr(recv.clone(), n, node, scope))
+            .collect();
+        Some(match found.len() {
+            0 => Val::Unknown,
+            _ => super::interp::join_vals(found),
+        })
     }
 
     fn make(&mut self, factory: Factory, args: &CallArgs<'t>) -> Val<'t> {
@@ -411,7 +494,9 @@ impl<'t, 'c> Interp<'t, 'c> {
                 members,
                 Via::Helper,
             );
-            return Val::Unknown;
+            // A boto3 object whose calls are already reported (the batch writer buffers
+            // `put_item` into `batch_write_item`): not an unidentified receiver.
+            return Val::Extern(Rc::from(format!("boto3.{}.{name}()", r.service)));
         }
         let Some(model) = models::resource_model(&r.service, type_name) else {
             return Val::Unknown;

@@ -17,6 +17,7 @@ use crate::{Context, Diagnostic, FunctionFacts, Location, Value};
 
 use super::program::{Program, Target, import_specs};
 use super::syntax::{StringPart, line_of, node_text, string_parts};
+use super::unknown_receiver;
 use super::val::{CallArgs, ClassVal, Env, FuncVal, InstanceVal, LibObject, ModRef, Val, new_env};
 
 /// Deeper call chains than this are not followed (they are almost always recursion
@@ -28,6 +29,10 @@ const MAX_STEPS: usize = 20_000_000;
 /// Deeper syntax nesting than this (a 5,000-term generated concatenation) is not followed:
 /// its value is unknown. Keeps recursion well inside the analysis thread's stack.
 const MAX_NESTING: usize = 400;
+/// A loop over a literal with at most this many elements runs once per element.
+const MAX_UNROLL: usize = 8;
+/// A value that may be more than this many different objects is treated as unknown.
+const MAX_UNION: usize = 8;
 
 /// One lexical scope being executed.
 pub struct Scope<'t> {
@@ -44,17 +49,10 @@ pub struct Scope<'t> {
     pub function: Option<Rc<FuncVal<'t>>>,
 }
 
-#[derive(PartialEq)]
-enum ModuleState {
-    Loading,
-    Done,
-}
-
 pub struct Interp<'t, 'c> {
     pub ctx: &'c Context,
     pub program: &'t Program,
     module_envs: HashMap<usize, Env<'t>>,
-    module_state: HashMap<usize, ModuleState>,
     /// Function names of the active frames, handler first.
     frames: Vec<String>,
     /// Where each active frame called the next one.
@@ -73,7 +71,6 @@ impl<'t, 'c> Interp<'t, 'c> {
             ctx,
             program,
             module_envs: HashMap::new(),
-            module_state: HashMap::new(),
             frames: Vec::new(),
             call_sites: Vec::new(),
             active: HashSet::new(),
@@ -165,6 +162,11 @@ impl<'t, 'c> Interp<'t, 'c> {
         });
     }
 
+    /// How many calls and unresolved calls have been reported so far.
+    fn reported(&self) -> usize {
+        self.facts.calls.len() + self.facts.unresolved.len()
+    }
+
     fn tick(&mut self) -> bool {
         self.steps += 1;
         if self.steps == MAX_STEPS {
@@ -187,7 +189,6 @@ impl<'t, 'c> Interp<'t, 'c> {
         }
         let env = new_env();
         self.module_envs.insert(module, env.clone());
-        self.module_state.insert(module, ModuleState::Loading);
         let Some(parsed) = self.program.modules.get(module) else {
             return env;
         };
@@ -212,7 +213,6 @@ impl<'t, 'c> Interp<'t, 'c> {
         if pushed.is_some() {
             self.call_sites.pop();
         }
-        self.module_state.insert(module, ModuleState::Done);
         env
     }
 
@@ -567,16 +567,23 @@ impl<'t, 'c> Interp<'t, 'c> {
                 }
             }
             "for_statement" => {
-                let iterable = node
-                    .child_by_field_name("right")
-                    .map(|r| self.eval(r, scope))
-                    .unwrap_or(Val::Unknown);
-                if let Some(left) = node.child_by_field_name("left") {
-                    let item = self.iteration_item(&iterable);
-                    self.assign(left, item, scope);
-                }
-                if let Some(b) = node.child_by_field_name("body") {
-                    self.exec_block(b, scope);
+                let right = node.child_by_field_name("right");
+                let items = match right.and_then(|r| self.literal_items(r, scope)) {
+                    Some(items) => items,
+                    None => {
+                        let iterable = right.map(|r| self.eval(r, scope)).unwrap_or(Val::Unknown);
+                        vec![self.iteration_item(&iterable)]
+                    }
+                };
+                // The body runs once per element of a literal (`for t in ["a", "b"]`), with
+                // each bound in turn; once with the unknown item otherwise.
+                for item in items {
+                    if let Some(left) = node.child_by_field_name("left") {
+                        self.assign(left, item, scope);
+                    }
+                    if let Some(b) = node.child_by_field_name("body") {
+                        self.exec_block(b, scope);
+                    }
                 }
                 if let Some(alt) = node.child_by_field_name("alternative") {
                     self.exec(alt, scope);
@@ -690,11 +697,41 @@ impl<'t, 'c> Interp<'t, 'c> {
         }
     }
 
+    /// The elements of a short list, tuple or set literal iterated over (`["a", "b"]`, a
+    /// name bound to a list of strings), each evaluated; `None` for anything else.
+    fn literal_items(&mut self, iterable: Node<'t>, scope: &mut Scope<'t>) -> Option<Vec<Val<'t>>> {
+        if matches!(iterable.kind(), "list" | "tuple" | "set") {
+            let mut cursor = iterable.walk();
+            let elements: Vec<Node<'t>> = iterable.named_children(&mut cursor).collect();
+            if elements.is_empty()
+                || elements.len() > MAX_UNROLL
+                || elements
+                    .iter()
+                    .any(|e| e.kind().ends_with("splat") || e.kind() == "comment")
+            {
+                return None;
+            }
+            return Some(elements.into_iter().map(|e| self.eval(e, scope)).collect());
+        }
+        if iterable.kind() != "identifier" {
+            return None;
+        }
+        match self.eval(iterable, scope) {
+            Val::Data(Value::List { items }) if (2..=MAX_UNROLL).contains(&items.len()) => {
+                Some(items.into_iter().map(Val::Data).collect())
+            }
+            _ => None,
+        }
+    }
+
     /// What one iteration of `for x in iterable` binds.
     fn iteration_item(&mut self, iterable: &Val<'t>) -> Val<'t> {
         match iterable {
             Val::Collection(c) => self.collection_item(c),
             Val::Data(Value::List { items }) if items.len() == 1 => Val::Data(items[0].clone()),
+            // Resource actions that return several resources (`queue.receive_messages()`)
+            // come back as one resource value standing for each of them.
+            Val::Resource(_) => iterable.clone(),
             // Iterating what a library model class method returned (`for u in User.scan()`).
             Val::Instance(i) if !self.extern_bases(&i.class).is_empty() => iterable.clone(),
             _ => Val::Unknown,
@@ -733,8 +770,9 @@ impl<'t, 'c> Interp<'t, 'c> {
         self.assign_name(&name, Val::Function(func), scope);
     }
 
-    /// `@app.get("/x")` / `@app.route(...)` where `app` is a third-party object: the
-    /// function becomes one of the object's callbacks. Only a plain name is looked up
+    /// `@app.get("/x")` / `@app.route(...)` where `app` is a third-party object and the
+    /// method registers (`grammars/python/frameworks.toml`): the function becomes one of
+    /// the object's callbacks. Only a plain name is looked up
     /// here; nothing is evaluated before the function is reached.
     fn register_on_frameworks(&mut self, func: &Rc<FuncVal<'t>>, scope: &mut Scope<'t>) {
         let src = self.src(scope.module);
@@ -759,9 +797,12 @@ impl<'t, 'c> Interp<'t, 'c> {
             if object.kind() != "identifier" {
                 continue;
             }
+            let registrar = node_text(attr, src).to_string();
+            if !super::models::is_registrar(&registrar) {
+                continue;
+            }
             if let Val::LibObject(o) = self.lookup(node_text(object, src), scope) {
                 o.callbacks.borrow_mut().push(func.clone());
-                let registrar = node_text(attr, src).to_string();
                 if !o.registrars.borrow().contains(&registrar) {
                     o.registrars.borrow_mut().push(registrar);
                 }
@@ -770,14 +811,36 @@ impl<'t, 'c> Interp<'t, 'c> {
     }
 
     /// Runs a framework object's registered callbacks once, from where it dispatches.
+    /// Mounted objects (`app.include_router(router)`) dispatch with it.
     pub fn run_callbacks(&mut self, o: &Rc<LibObject<'t>>, node: Node<'t>, scope: &mut Scope<'t>) {
-        if o.callbacks_ran.get() || o.callbacks.borrow().is_empty() {
+        if o.callbacks_ran.get()
+            || (o.callbacks.borrow().is_empty() && o.mounted.borrow().is_empty())
+        {
             return;
         }
         o.callbacks_ran.set(true);
         let callbacks = o.callbacks.borrow().clone();
         for callback in callbacks {
             self.call_function(callback, CallArgs::default(), Some((scope.module, node)));
+        }
+        let mounted = o.mounted.borrow().clone();
+        for child in mounted {
+            self.run_callbacks(&child, node, scope);
+        }
+    }
+
+    /// `app.include_router(router)`: every framework object passed is mounted on `o`.
+    fn mount(&mut self, o: &Rc<LibObject<'t>>, args: &CallArgs<'t>) {
+        let passed = args
+            .positional
+            .iter()
+            .chain(args.keywords.iter().map(|(_, v)| v));
+        for val in passed {
+            if let Val::LibObject(child) = val
+                && !Rc::ptr_eq(child, o)
+            {
+                o.mounted.borrow_mut().push(child.clone());
+            }
         }
     }
 
@@ -925,6 +988,17 @@ impl<'t, 'c> Interp<'t, 'c> {
                 }
                 val
             }
+            "named_expression" => {
+                // `(table := ddb.Table(name))`
+                let val = node
+                    .child_by_field_name("value")
+                    .map(|v| self.eval(v, scope))
+                    .unwrap_or(Val::Unknown);
+                if let Some(name) = node.child_by_field_name("name") {
+                    self.assign(name, val.clone(), scope);
+                }
+                val
+            }
             "augmented_assignment" => {
                 let (Some(left), Some(right)) = (
                     node.child_by_field_name("left"),
@@ -1046,6 +1120,19 @@ impl<'t, 'c> Interp<'t, 'c> {
                     }
                 }
                 dict_value(entries)
+            }
+            // What a generator yields is what its callers get: a FastAPI dependency
+            // `def get_table(): yield table` passes `table`.
+            "yield" => {
+                let val = match node.named_child(0) {
+                    Some(expr) => self.eval(expr, scope),
+                    None => Val::None,
+                };
+                let is_from = node.child(1).is_some_and(|c| c.kind() == "from");
+                if !is_from {
+                    scope.returns.push(val);
+                }
+                Val::Unknown
             }
             "lambda" => {
                 let mut closure = scope.enclosing.clone();
@@ -1172,7 +1259,20 @@ impl<'t, 'c> Interp<'t, 'c> {
         {
             let recv = self.eval(object, scope);
             let args = self.eval_args(node.child_by_field_name("arguments"), scope);
-            return self.call_method(recv, node_text(attr, src), args, node, scope);
+            let name = node_text(attr, src);
+            let unidentified = is_unidentified(&recv);
+            let reported = self.reported();
+            let out = self.call_method(recv, name, args, node, scope);
+            if unidentified
+                && self.reported() == reported
+                && unknown_receiver::looks_like_sdk_call(
+                    name,
+                    unknown_receiver::receiver_name(object, src),
+                )
+            {
+                self.unresolved(scope.module, node, unknown_receiver::WHY);
+            }
+            return out;
         }
         let callee = self.eval(function, scope);
         let args = self.eval_args(node.child_by_field_name("arguments"), scope);
@@ -1189,6 +1289,13 @@ impl<'t, 'c> Interp<'t, 'c> {
         scope: &mut Scope<'t>,
     ) -> Val<'t> {
         match callee {
+            Val::Union(items) => {
+                let results = items
+                    .into_iter()
+                    .map(|item| self.call_value(item, args.clone(), node, scope))
+                    .collect();
+                join_vals(results)
+            }
             Val::Function(f) => self.call_function(f, args, Some((scope.module, node))),
             Val::Class(c) => self.instantiate(c, args, node, scope),
             Val::Extern(q) => self.extern_call(&q, None, args, node, scope),
@@ -1219,6 +1326,13 @@ impl<'t, 'c> Interp<'t, 'c> {
         scope: &mut Scope<'t>,
     ) -> Val<'t> {
         match recv {
+            Val::Union(items) => {
+                let results = items
+                    .into_iter()
+                    .map(|item| self.call_method(item, name, args.clone(), node, scope))
+                    .collect();
+                join_vals(results)
+            }
             Val::Module(m) => {
                 let f = self.module_attr(&m, name, (scope.module, node));
                 self.call_value(f, args, node, scope)
@@ -1239,6 +1353,10 @@ impl<'t, 'c> Interp<'t, 'c> {
                 }
             }
             Val::Extern(q) => self.extern_call(&format!("{q}.{name}"), None, args, node, scope),
+            Val::LibObject(o) if super::models::is_mount(name) => {
+                self.mount(&o, &args);
+                Val::Unknown
+            }
             Val::LibObject(o) => {
                 if !o.registrars.borrow().iter().any(|r| r == name) {
                     self.run_callbacks(&o, node, scope);
@@ -1398,6 +1516,13 @@ impl<'t, 'c> Interp<'t, 'c> {
         scope: &mut Scope<'t>,
     ) -> Val<'t> {
         match recv {
+            Val::Union(items) => {
+                let results = items
+                    .into_iter()
+                    .map(|item| self.get_attr(item, name, node, scope))
+                    .collect();
+                join_vals(results)
+            }
             Val::Module(m) => self.module_attr(&m, name, (scope.module, node)),
             Val::Extern(q) => Val::Extern(Rc::from(format!("{q}.{name}"))),
             Val::Instance(ref i) => {
@@ -1620,11 +1745,56 @@ impl<'t, 'c> Interp<'t, 'c> {
                     class_name: None,
                     function: None,
                 };
-                self.eval(default, &mut module_scope)
+                let val = self.eval(default, &mut module_scope);
+                self.resolve_dependency(val, f.module, param)
+            } else if let Some(marker) = annotated_dependency(param, src) {
+                let mut module_scope = Scope {
+                    module: f.module,
+                    locals: self.module_env(f.module),
+                    enclosing: Vec::new(),
+                    globals: HashSet::new(),
+                    returns: Vec::new(),
+                    is_module: true,
+                    class_name: None,
+                    function: None,
+                };
+                let val = self.eval(marker, &mut module_scope);
+                self.resolve_dependency(val, f.module, param)
             } else {
                 Val::Unknown
             };
             scope.locals.borrow_mut().insert(name.to_string(), val);
+        }
+    }
+
+    /// A parameter default `Depends(get_table)` (`grammars/python/frameworks.toml`): the
+    /// framework calls `get_table` and passes what it returns (or yields). Other values
+    /// are returned as they are.
+    fn resolve_dependency(&mut self, val: Val<'t>, module: usize, param: Node<'t>) -> Val<'t> {
+        let Val::LibObject(o) = &val else {
+            return val;
+        };
+        if !super::models::is_dependency_marker(&o.qualname) {
+            return val;
+        }
+        match o.args.get(0, "dependency").cloned() {
+            Some(Val::Function(f)) => {
+                self.call_function(f, CallArgs::default(), Some((module, param)))
+            }
+            Some(Val::Class(c)) => {
+                let mut scope = Scope {
+                    module,
+                    locals: self.module_env(module),
+                    enclosing: Vec::new(),
+                    globals: HashSet::new(),
+                    returns: Vec::new(),
+                    is_module: true,
+                    class_name: None,
+                    function: None,
+                };
+                self.instantiate(c, CallArgs::default(), param, &mut scope)
+            }
+            _ => Val::Unknown,
         }
     }
 
@@ -1649,8 +1819,47 @@ impl<'t, 'c> Interp<'t, 'c> {
                 self.call_function(f, args, None);
                 true
             }
+            Some(Val::LibObject(o)) => self.dispatch_entry_object(&o),
             _ => false,
         }
+    }
+
+    /// The handler names a framework object (`app` of Chalice or Zappa/Flask, or
+    /// `Mangum(app)`): its routes, and those of the objects it wraps, are the handler.
+    /// False when it has none (then the whole file counts as reachable).
+    fn dispatch_entry_object(&mut self, o: &Rc<LibObject<'t>>) -> bool {
+        let wrapped = o
+            .args
+            .positional
+            .iter()
+            .chain(o.args.keywords.iter().map(|(_, v)| v))
+            .filter_map(|v| match v {
+                Val::LibObject(inner) => Some(inner.clone()),
+                _ => None,
+            });
+        let objects: Vec<Rc<LibObject<'t>>> = std::iter::once(o.clone()).chain(wrapped).collect();
+        let routed: Vec<Rc<LibObject<'t>>> = objects
+            .into_iter()
+            .filter(|x| !x.callbacks.borrow().is_empty() || !x.mounted.borrow().is_empty())
+            .collect();
+        if routed.is_empty() {
+            return false;
+        }
+        for x in routed {
+            if x.callbacks_ran.get() {
+                continue;
+            }
+            x.callbacks_ran.set(true);
+            let callbacks = x.callbacks.borrow().clone();
+            for callback in callbacks {
+                self.call_function(callback, CallArgs::default(), None);
+            }
+            let mounted = x.mounted.borrow().clone();
+            for child in mounted {
+                self.dispatch_entry_object(&child);
+            }
+        }
+        true
     }
 
     /// Runs every function of the file registered with `@<object>.<registrar>` (`@app.route`):
@@ -1678,9 +1887,17 @@ impl<'t, 'c> Interp<'t, 'c> {
             .collect();
         found.sort_by_key(|f| f.node.start_byte());
         found.dedup_by_key(|f| f.node.start_byte());
-        let any = !found.is_empty();
+        let mut any = !found.is_empty();
         for f in found {
             self.call_function(f, CallArgs::of(vec![Val::Unknown; 2]), None);
+        }
+        // Blueprints and routers mounted on the object (`app.register_blueprint(bp)`).
+        let object_val = env.borrow().get(object).cloned();
+        if let Some(Val::LibObject(o)) = object_val {
+            let mounted = o.mounted.borrow().clone();
+            for child in mounted {
+                any |= self.dispatch_entry_object(&child);
+            }
         }
         any
     }
@@ -1705,9 +1922,9 @@ impl<'t, 'c> Interp<'t, 'c> {
         });
         for val in defined {
             match val {
+                // Parameters bind unknown values, or their defaults (`t=Depends(get_table)`).
                 Val::Function(f) => {
-                    let args = CallArgs::of(vec![Val::Unknown; 2]);
-                    self.call_function(f, args, None);
+                    self.call_function(f, CallArgs::default(), None);
                 }
                 Val::Class(c) => {
                     let instance = Val::Instance(Rc::new(InstanceVal {
@@ -1737,6 +1954,50 @@ impl<'t, 'c> Interp<'t, 'c> {
                 _ => {}
             }
         }
+    }
+}
+
+/// `table: Annotated[Table, Depends(get_table)]`: the `Depends(...)` call in a typed
+/// parameter's annotation, if any.
+fn annotated_dependency<'t>(param: Node<'t>, src: &str) -> Option<Node<'t>> {
+    if param.kind() != "typed_parameter" {
+        return None;
+    }
+    let annotation = param.child_by_field_name("type")?;
+    let text = node_text(annotation, src);
+    if !text.starts_with("Annotated[") && !text.contains(".Annotated[") {
+        return None;
+    }
+    find_call(annotation, src, &["Depends", "Security"])
+}
+
+/// The first call in `node` whose callee's last name is one of `names`.
+fn find_call<'t>(node: Node<'t>, src: &str, names: &[&str]) -> Option<Node<'t>> {
+    if node.kind() == "call"
+        && let Some(f) = node.child_by_field_name("function")
+    {
+        let callee = node_text(f, src);
+        if names.contains(&callee.rsplit('.').next().unwrap_or(callee)) {
+            return Some(node);
+        }
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+    children.into_iter().find_map(|c| find_call(c, src, names))
+}
+
+/// True for a receiver the analyzer cannot identify: an unknown value, `None` (a parameter
+/// defaulting to `None`), a name from a module we do not read (outside boto3 and botocore,
+/// which are modelled), or a union holding one of those.
+fn is_unidentified(v: &Val) -> bool {
+    match v {
+        Val::Unknown | Val::None => true,
+        Val::Extern(q) => {
+            let root = q.split('.').next().unwrap_or(q);
+            !matches!(root, "boto3" | "botocore" | "aioboto3" | "aiobotocore")
+        }
+        Val::Union(items) => items.iter().any(is_unidentified),
+        _ => false,
     }
 }
 
@@ -1792,7 +2053,23 @@ pub fn join_vals<'t>(vals: Vec<Val<'t>>) -> Val<'t> {
                     ids,
                 }));
             }
-            many[0].clone()
+            let mut items: Vec<Val<'t>> = Vec::new();
+            for v in many {
+                let members = match v {
+                    Val::Union(inner) => inner.clone(),
+                    other => vec![(*other).clone()],
+                };
+                for m in members {
+                    if !items.iter().any(|i| i.signature() == m.signature()) {
+                        items.push(m);
+                    }
+                }
+            }
+            if items.len() > MAX_UNION {
+                Val::Unknown
+            } else {
+                Val::Union(items)
+            }
         }
     }
 }

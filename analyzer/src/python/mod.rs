@@ -11,6 +11,7 @@ mod library;
 mod models;
 mod program;
 mod syntax;
+mod unknown_receiver;
 mod val;
 
 #[cfg(test)]
@@ -27,42 +28,24 @@ pub fn parse_only(text: &str) -> bool {
     program::parse(text).is_some()
 }
 
-/// Stack for the analysis thread: the interpreter recurses along the code's nesting and
+/// Stack for the analysis threads: the interpreter recurses along the code's nesting and
 /// call chains (both bounded); this leaves a wide margin on every platform.
-const ANALYSIS_STACK: usize = 256 * 1024 * 1024;
+const ANALYSIS_STACK: usize = 64 * 1024 * 1024;
 
-/// The boto3 calls reachable from `entry`. Runs on its own thread pool with large stacks so
-/// deeply nested code cannot overflow the caller's (possibly small) stack. A pool, not a
-/// bare thread: loading parses files with rayon, and a bare thread spawned from a rayon
-/// worker (synth analyses functions in parallel) would queue that work on the global pool
-/// whose workers are all waiting for it: a deadlock. Inside a pool already, one thread is
-/// enough (the functions are the parallelism).
+/// The boto3 calls reachable from `entry`. Runs in a small thread pool of its own, with
+/// large stacks so deeply nested code cannot overflow, and its own workers for parsing so
+/// that callers which analyse functions on rayon's global pool never wait on themselves.
 pub fn analyze(ctx: &Context, entry: &Entry) -> FunctionFacts {
-    let threads = if rayon::current_thread_index().is_some() {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, usize::from)
-    };
-    rayon::ThreadPoolBuilder::new()
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    match rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
-        .thread_name(|_| "iamsynth-python".into())
         .stack_size(ANALYSIS_STACK)
+        .thread_name(|i| format!("iamsynth-python-{i}"))
         .build()
-        .ok()
-        .and_then(|pool| {
-            pool.install(|| {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze_here(ctx, entry)))
-                    .ok()
-            })
-        })
-        .unwrap_or_else(|| FunctionFacts {
-            diagnostics: vec![Diagnostic::warning(
-                &entry.file,
-                0,
-                "Python analysis could not run (no thread available)",
-            )],
-            ..FunctionFacts::default()
-        })
+    {
+        Ok(pool) => pool.install(|| analyze_here(ctx, entry)),
+        Err(_) => analyze_here(ctx, entry),
+    }
 }
 
 fn analyze_here(ctx: &Context, entry: &Entry) -> FunctionFacts {
@@ -110,7 +93,56 @@ fn analyze_here(ctx: &Context, entry: &Entry) -> FunctionFacts {
         None => interp.run_whole_module(module),
     }
     let mut facts = interp.facts;
+    drop_resolved_elsewhere(&mut facts);
     facts.diagnostics.extend(diagnostics);
     facts.canonicalize();
+    keep_one_chain_per_call(&mut facts);
     facts
+}
+
+/// The same call reached along two paths (a route walked as a registered callback and as a
+/// file-level function) is one fact, one reason: the shortest chain is kept.
+fn keep_one_chain_per_call(facts: &mut FunctionFacts) {
+    use crate::facts::CallFact;
+    fn key(c: &CallFact) -> impl Ord + '_ {
+        (
+            &c.client,
+            &c.operation,
+            &c.args,
+            &c.via,
+            &c.location,
+            &c.call,
+        )
+    }
+    facts.calls.sort_by(|a, b| {
+        key(a)
+            .cmp(&key(b))
+            .then(a.chain.len().cmp(&b.chain.len()))
+            .then(a.chain.cmp(&b.chain))
+    });
+    facts
+        .calls
+        .dedup_by(|later, first| key(later) == key(first));
+    facts.calls.sort();
+}
+
+/// A call on an unidentified receiver that was resolved when reached another way (a helper
+/// walked once with the handler's client and once, for the whole module, with unknown
+/// arguments) is not unresolved: the other path names its client.
+fn drop_resolved_elsewhere(facts: &mut FunctionFacts) {
+    let resolved: std::collections::HashSet<(&str, u32, &str)> = facts
+        .calls
+        .iter()
+        .map(|c| (c.location.file.as_str(), c.location.line, c.call.as_str()))
+        .collect();
+    let keep: Vec<bool> = facts
+        .unresolved
+        .iter()
+        .map(|u| {
+            u.why != unknown_receiver::WHY
+                || !resolved.contains(&(u.location.file.as_str(), u.location.line, u.call.as_str()))
+        })
+        .collect();
+    let mut keep = keep.into_iter();
+    facts.unresolved.retain(|_| keep.next().unwrap_or(true));
 }

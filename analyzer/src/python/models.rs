@@ -211,6 +211,38 @@ pub fn transfer_helper(
     Some((helper, params.as_slice()))
 }
 
+/// `grammars/python/frameworks.toml`: decorator methods that register callbacks.
+#[derive(Deserialize, Default)]
+struct FrameworksFile {
+    registrars: Vec<String>,
+    mounts: Vec<String>,
+    dependency_markers: Vec<String>,
+}
+
+fn frameworks() -> &'static FrameworksFile {
+    static TABLE: OnceLock<FrameworksFile> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        toml::from_str(include_str!("../../../grammars/python/frameworks.toml")).unwrap_or_default()
+    })
+}
+
+pub fn is_registrar(method: &str) -> bool {
+    frameworks().registrars.iter().any(|r| r == method)
+}
+
+/// `app.include_router(router)`: the method mounts a framework object on another.
+pub fn is_mount(method: &str) -> bool {
+    frameworks().mounts.iter().any(|m| m == method)
+}
+
+/// `fastapi.Depends`: the framework calls the marker's function for the parameter.
+pub fn is_dependency_marker(qualname: &str) -> bool {
+    frameworks()
+        .dependency_markers
+        .iter()
+        .any(|m| m == qualname)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,5 +270,8 @@ mod tests {
             transfer().expect("transfer").ops("copy")[0].op,
             "head_object"
         );
+        assert!(is_registrar("route"));
+        assert!(is_mount("include_router"));
+        assert!(is_dependency_marker("fastapi.Depends"));
     }
 }

@@ -525,3 +525,408 @@ fn powertools_feature_flags_read_their_store() {
         ],
     );
 }
+
+#[test]
+fn analyses_run_from_rayon_workers_do_not_wait_on_themselves() {
+    use rayon::prelude::*;
+    // synth analyses functions on rayon's global pool; each analysis parses on a pool of
+    // its own, so this finishes instead of deadlocking.
+    let entries = ["producer", "consumer", "producer", "consumer"];
+    let counts: Vec<usize> = entries
+        .par_iter()
+        .map(|f| run("two-handlers", "app.py", Some(f)).calls.len())
+        .collect();
+    assert_eq!(counts, vec![1, 2, 1, 2]);
+}
+
+#[test]
+fn sam_template_bindings_flow_into_arguments() {
+    let root = fixture("sam-app");
+    let functions = crate::infra::discover(&root, &[]).expect("template reads");
+    let create = functions
+        .iter()
+        .find(|f| f.name == "CreateOrderFunction")
+        .expect("CreateOrderFunction");
+    assert_eq!(create.entry.file, "src/app.py");
+    let ctx = Context {
+        root: root.canonicalize().expect("root"),
+        env: create.env.clone(),
+        search_paths: create.search_paths.clone(),
+    };
+    let r = run_ctx(&ctx, &create.entry.file, create.entry.function.as_deref());
+    assert_calls(
+        &r,
+        &[
+            "src/orders/store.py:14 dynamodb.put_item Helper Item=? TableName=!OrdersTable",
+            "src/orders/store.py:20 s3.put_object Call Body=? Bucket=!ReceiptsBucket Key='receipts/'+?+'.json'",
+        ],
+    );
+}
+
+#[test]
+fn dispatch_tables_call_every_entry() {
+    let r = run("client-cache", "app.py", Some("router"));
+    assert_calls(
+        &r,
+        &[
+            "app.py:26 dynamodb.scan Helper TableName='orders'",
+            "app.py:30 sns.publish Call Message='x' TopicArn='arn:aws:sns:eu-west-1:1:created'",
+        ],
+    );
+}
+
+#[test]
+fn getattr_with_a_known_prefix_dispatches_to_every_matching_method() {
+    let r = run("getattr-dispatch", "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "app.py:9 sqs.send_message Call MessageBody='c' QueueUrl='https://sqs.us-east-1.amazonaws.com/1/created'",
+            "app.py:12 s3.delete_object Call Bucket='documents' Key=?",
+        ],
+    );
+    assert!(r.unresolved.is_empty(), "{:?}", r.unresolved);
+}
+
+fn run_source(files: &[(&str, &str)], entry: &str, function: Option<&str>) -> Run {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(path, text).expect("write");
+    }
+    run_ctx(&Context::new(dir.path()), entry, function)
+}
+
+#[test]
+fn resource_waiters_received_messages_and_collection_batch_actions() {
+    let source = r#"import boto3
+
+sqs = boto3.resource("sqs")
+ddb = boto3.resource("dynamodb")
+s3 = boto3.resource("s3")
+
+
+def handler(event, context):
+    queue = sqs.Queue("https://sqs.us-east-1.amazonaws.com/1/jobs")
+    for message in queue.receive_messages(MaxNumberOfMessages=10):
+        message.delete()
+    ddb.Table("sessions").wait_until_exists()
+    s3.Bucket("scratch").objects.all().delete()
+"#;
+    let r = run_source(&[("app.py", source)], "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "app.py:10 sqs.receive_message Helper MaxNumberOfMessages=10 QueueUrl='https://sqs.us-east-1.amazonaws.com/1/jobs'",
+            "app.py:11 sqs.delete_message Helper QueueUrl='https://sqs.us-east-1.amazonaws.com/1/jobs' ReceiptHandle=?",
+            "app.py:12 dynamodb.waiter:table_exists Waiter TableName='sessions'",
+            "app.py:13 s3.list_objects Helper Bucket='scratch'",
+            "app.py:13 s3.delete_objects Helper Bucket='scratch' Delete=?",
+        ],
+    );
+}
+
+#[test]
+fn walrus_bindings_and_functions_handed_to_partial() {
+    let source = r#"import functools
+
+import boto3
+
+
+def archive(bucket, key):
+    boto3.client("s3").copy_object(Bucket=bucket, Key=key, CopySource="live/" + key)
+
+
+def handler(event, context):
+    if (queue := boto3.resource("sqs").Queue("https://sqs.us-east-1.amazonaws.com/1/q")):
+        queue.send_message(MessageBody="x")
+    task = functools.partial(archive, "archive")
+    task(event["key"])
+"#;
+    let r = run_source(&[("app.py", source)], "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "app.py:12 sqs.send_message Helper MessageBody='x' QueueUrl='https://sqs.us-east-1.amazonaws.com/1/q'",
+            // partial() hands archive to library code: assumed called, arguments unknown.
+            "app.py:7 s3.copy_object Call Bucket=? CopySource='live/'+? Key=?",
+        ],
+    );
+}
+
+#[test]
+fn tracing_decorators_wrap_and_register_nothing() {
+    let source = r#"import boto3
+from aws_lambda_powertools import Logger, Tracer
+
+logger = Logger(service="cart")
+tracer = Tracer(service="cart")
+table = boto3.resource("dynamodb").Table("carts")
+
+
+@tracer.capture_method
+def purge(user_id):
+    table.delete_item(Key={"pk": user_id})
+
+
+@logger.inject_lambda_context(log_event=True)
+@tracer.capture_lambda_handler
+def lambda_handler(event, context):
+    tracer.put_annotation(key="user", value=event["user"])
+    table.query(KeyConditionExpression="pk = :u")
+"#;
+    let r = run_source(&[("app.py", source)], "app.py", Some("lambda_handler"));
+    assert_calls(
+        &r,
+        &["app.py:18 dynamodb.query Helper KeyConditionExpression='pk = :u' TableName='carts'"],
+    );
+}
+
+#[test]
+fn powertools_decrypt_is_passed_as_with_decryption() {
+    let source = r#"from aws_lambda_powertools.utilities import parameters
+
+
+def handler(event, context):
+    return parameters.get_parameter("/db/password", decrypt=True)
+"#;
+    let r = run_source(&[("app.py", source)], "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &["app.py:5 ssm.get_parameter Library Name='/db/password' WithDecryption=True"],
+    );
+}
+
+#[test]
+fn sdk_calls_on_unidentified_receivers_are_unresolved_not_dropped() {
+    let app = r#"import boto3
+from shared.aws import ddb_client
+
+tbl = boto3.resource("dynamodb").Table("orders")
+
+
+def handler(event, context, table=None, client=None):
+    table.put_item(Item={"pk": "1"})
+    client.start_execution(stateMachineArn="arn")
+    sm.get_secret_value(SecretId="s")
+    ddb_client.update_item(Key={})
+    env.get_template("page.html")
+    objects.create_user("bob")
+    session.query("select 1")
+    cache.get("k")
+    notify(boto3.client("sqs"))
+    with tbl.batch_writer() as batch:
+        batch.put_item(Item={"pk": "2"})
+
+
+def notify(sqs):
+    sqs.send_message(QueueUrl="q", MessageBody="m")
+"#;
+    let why = "(receiver is not a known AWS client)";
+    let expected_unresolved: Vec<String> = [
+        "app.py:8 table.put_item(Item={\"pk\": \"1\"})",
+        "app.py:9 client.start_execution(stateMachineArn=\"arn\")",
+        "app.py:10 sm.get_secret_value(SecretId=\"s\")",
+        "app.py:11 ddb_client.update_item(Key={})",
+    ]
+    .iter()
+    .map(|u| format!("{u} {why}"))
+    .collect();
+    let expected_calls = [
+        "app.py:17 dynamodb.batch_write_item Helper TableName='orders'",
+        "app.py:22 sqs.send_message Call MessageBody='m' QueueUrl='q'",
+    ];
+    for function in [Some("handler"), None] {
+        let run = run_source(&[("app.py", app)], "app.py", function);
+        assert_calls(&run, &expected_calls);
+        // `notify` is also walked with an unknown argument when the whole file is
+        // reachable: its call was resolved through the handler, so it is not unresolved.
+        assert_eq!(run.unresolved, expected_unresolved, "entry {function:?}");
+    }
+}
+
+#[test]
+fn fastapi_routers_included_in_a_mangum_app_and_their_dependencies() {
+    let run = run_ctx(
+        &Context::new(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/realism/fastapi-mangum"),
+        ),
+        "app/main.py",
+        Some("handler"),
+    );
+    // Routes of `notes.router` (mounted with include_router) run with `table` and `s3`
+    // bound to what `Depends(get_table)` / `Depends(get_s3)` return.
+    assert_calls(
+        &run,
+        &[
+            "app/main.py:17 sqs.send_message Call MessageBody='health' QueueUrl=$AUDIT_QUEUE_URL",
+            "app/routers/notes.py:12 dynamodb.get_item Helper Key={id:?} TableName=$NOTES_TABLE",
+            "app/routers/notes.py:17 dynamodb.put_item Helper Item={id:?} TableName=$NOTES_TABLE",
+            "app/routers/notes.py:23 s3.get_object Call Bucket=$FILES_BUCKET Key=?+'.txt'",
+        ],
+    );
+    assert!(run.unresolved.is_empty(), "{:?}", run.unresolved);
+}
+
+#[test]
+fn dependencies_that_yield_annotated_dependencies_and_blueprints() {
+    let routes = r#"from typing import Annotated
+
+import boto3
+from fastapi import APIRouter, Depends
+
+
+def get_queue():
+    client = boto3.client("sqs")
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def get_bus():
+    return boto3.client("events")
+
+
+router = APIRouter()
+
+
+@router.post("/send")
+def send(q=Depends(get_queue)):
+    q.send_message(QueueUrl="jobs", MessageBody="x")
+
+
+@router.post("/emit")
+def emit(bus: Annotated[object, Depends(get_bus)]):
+    bus.put_events(Entries=[])
+"#;
+    let views = r#"import boto3
+from flask import Blueprint
+
+bp = Blueprint("files", __name__)
+
+
+@bp.route("/f")
+def files():
+    boto3.client("s3").list_buckets()
+"#;
+    let app = r#"from fastapi import FastAPI
+from mangum import Mangum
+
+import routes
+
+api = FastAPI()
+api.include_router(routes.router, prefix="/v1")
+handler = Mangum(api)
+"#;
+    let wsgi = r#"from flask import Flask
+
+from views import bp
+
+flask_app = Flask(__name__)
+flask_app.register_blueprint(bp)
+"#;
+    let files = [
+        ("app.py", app),
+        ("wsgi.py", wsgi),
+        ("routes.py", routes),
+        ("views.py", views),
+    ];
+    let run = run_source(&files, "app.py", Some("handler"));
+    assert_calls(
+        &run,
+        &[
+            "routes.py:24 sqs.send_message Call MessageBody='x' QueueUrl='jobs'",
+            "routes.py:29 events.put_events Call Entries=[]",
+        ],
+    );
+    assert!(run.unresolved.is_empty(), "{:?}", run.unresolved);
+    // Zappa-style entry naming the WSGI app object: its blueprints' routes are reachable.
+    let run = run_source(&files, "wsgi.py", Some("flask_app"));
+    assert!(run.diagnostics.is_empty(), "{:?}", run.diagnostics);
+    assert_calls(&run, &["views.py:9 s3.list_buckets Call"]);
+    // Zappa's routed-app entry (`@flask_app.route`) reaches the mounted blueprint too.
+    let run = run_source(&files, "wsgi.py", Some("@flask_app.route"));
+    assert_calls(&run, &["views.py:9 s3.list_buckets Call"]);
+}
+
+#[test]
+fn dataclass_factories_literal_loops_and_one_fact_per_call() {
+    let app = r#"import os
+from dataclasses import dataclass, field
+
+import boto3
+from fastapi import FastAPI
+from mangum import Mangum
+
+s3 = boto3.client("s3")
+app = FastAPI()
+
+
+@dataclass
+class Settings:
+    table: str = field(default_factory=lambda: os.environ["TABLE"])
+    archive: str = field(default="archive-bucket")
+
+
+@app.get("/")
+def index(limit=10):
+    settings = Settings()
+    boto3.resource("dynamodb").Table(settings.table).get_item(Key={"id": "1"})
+    s3.head_bucket(Bucket=settings.archive)
+    for bucket in ["logs", "media"]:
+        s3.head_bucket(Bucket=bucket)
+    for name, queue in [("a", "q1"), ("b", "q2")]:
+        boto3.client("sqs").get_queue_url(QueueName=queue)
+    return {}
+
+
+def warm(event, context):
+    return index(limit=1)
+
+
+handler = Mangum(app)
+"#;
+    // The whole file: `index` is reached as a route, as a file-level function and from
+    // `warm` with other arguments (a second chain); each call is still one fact.
+    let run = run_source(&[("app.py", app)], "app.py", None);
+    assert_calls(
+        &run,
+        &[
+            "app.py:21 dynamodb.get_item Helper Key={id:'1'} TableName=$TABLE",
+            "app.py:22 s3.head_bucket Call Bucket='archive-bucket'",
+            "app.py:24 s3.head_bucket Call Bucket='logs'",
+            "app.py:24 s3.head_bucket Call Bucket='media'",
+            "app.py:26 sqs.get_queue_url Call QueueName='q1'",
+            "app.py:26 sqs.get_queue_url Call QueueName='q2'",
+        ],
+    );
+    assert_eq!(run.facts.calls.len(), 6, "{:#?}", run.facts.calls);
+    assert!(run.unresolved.is_empty(), "{:?}", run.unresolved);
+}
+
+#[test]
+fn repository_settings_from_a_dataclass_factory() {
+    let run = run_ctx(
+        &Context::new(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../fixtures/realism/python-repository-class"),
+        ),
+        "src/app/main.py",
+        Some("handler"),
+    );
+    let tables: Vec<&str> = run
+        .calls
+        .iter()
+        .filter(|c| c.contains("dynamodb."))
+        .map(String::as_str)
+        .collect();
+    assert!(!tables.is_empty());
+    assert!(
+        tables.iter().all(|c| c.contains("$INVOICES_TABLE")),
+        "{tables:#?}"
+    );
+}

@@ -47,6 +47,9 @@ pub enum Val<'t> {
     Bound(Box<Val<'t>>, Rc<str>),
     /// `getattr(receiver, name)` with a name that is not a constant.
     DynamicAttr(Box<Val<'t>>),
+    /// One of several objects (functions of a dispatch table, clients of two branches):
+    /// calls and attribute reads apply to each.
+    Union(Vec<Val<'t>>),
     /// `super()` inside a method of class `owner`, for `instance`.
     Super(Box<Val<'t>>, Rc<str>),
     Unknown,
@@ -64,6 +67,9 @@ pub struct LibObject<'t> {
     /// Local functions registered on the object by decorators (`@app.get("/")`,
     /// `@app.route(...)`): the framework calls them when the object handles an event.
     pub callbacks: RefCell<Vec<Rc<FuncVal<'t>>>>,
+    /// Framework objects mounted on this one (`app.include_router(router)`): it dispatches
+    /// to their callbacks too.
+    pub mounted: RefCell<Vec<Rc<LibObject<'t>>>>,
     /// The methods used to register them (they do not dispatch).
     pub registrars: RefCell<Vec<String>>,
     pub callbacks_ran: Cell<bool>,
@@ -75,6 +81,7 @@ impl<'t> LibObject<'t> {
             qualname,
             args,
             callbacks: RefCell::new(Vec::new()),
+            mounted: RefCell::new(Vec::new()),
             registrars: RefCell::new(Vec::new()),
             callbacks_ran: Cell::new(false),
         }
@@ -255,6 +262,14 @@ impl<'t> Val<'t> {
             Val::Bound(r, n) => format!("bound:{}.{n}", r.signature()),
             Val::DynamicAttr(r) => format!("dyn:{}", r.signature()),
             Val::Super(i, owner) => format!("super:{owner}:{}", i.signature()),
+            Val::Union(items) => format!(
+                "union:{}",
+                items
+                    .iter()
+                    .map(Val::signature)
+                    .collect::<Vec<_>>()
+                    .join("|")
+            ),
             Val::Unknown => "?".into(),
         }
     }

@@ -30,6 +30,8 @@ pub enum Abs {
     Foreign,
     /// A local function used as a value (`service_fn(handler)`, `get(list)`).
     FnRef(FnId),
+    /// A value of a type that a library model describes (`module::Type`).
+    Library(Rc<str>),
 }
 
 impl Abs {

@@ -87,7 +87,7 @@ impl Walker<'_> {
             Target::Aws(package, rest) => {
                 let n = rest.len();
                 let builds_client = n >= 2
-                    && rest[n - 2] == "Client"
+                    && tables::is_client_type(&rest[..n - 1])
                     && tables::CLIENT_CONSTRUCTORS.contains(&rest[n - 1].as_str());
                 if builds_client {
                     Abs::Client(Rc::from(package.as_str()))
@@ -141,6 +141,9 @@ impl Walker<'_> {
                 return Abs::Unknown;
             }
             return args.into_iter().next().unwrap_or(Abs::Unknown);
+        }
+        if let Some(class) = self.library_class(&path[..path.len().saturating_sub(1)]) {
+            return Abs::Library(class);
         }
         self.invoke_fn_refs(&args, &site);
         // `Client::new()`, `Router::new()`: a value of that foreign type. A free function of
@@ -272,7 +275,7 @@ impl Walker<'_> {
         match recv {
             Abs::Client(package) => match self.client_impl_method(&package, &method) {
                 Some(id) => self.invoke(id, Some(Abs::Client(package)), args, Some(site)),
-                None => self.client_method(package, &method, m, chain_start),
+                None => self.client_method(package, &method, &args, m, chain_start),
             },
             Abs::Builder(id) => self.builder_method(id, &method, &args, m, chain_start),
             Abs::Instance { ty, .. } => match self.find_method(ty, &method) {
@@ -312,6 +315,7 @@ impl Walker<'_> {
                 Abs::Foreign
             }
             Abs::FnRef(_) => Abs::Unknown,
+            Abs::Library(class) => self.library_call(&class, &method, &args, m, chain_start),
             Abs::Unknown => {
                 self.invoke_fn_refs(&args, &site);
                 if method == "send" && m.args.is_empty() && has_operation_before(m) {
@@ -342,6 +346,7 @@ impl Walker<'_> {
         &mut self,
         package: Rc<str>,
         method: &str,
+        args: &[Abs],
         m: &syn::ExprMethodCall,
         chain_start: usize,
     ) -> Abs {
@@ -364,7 +369,11 @@ impl Walker<'_> {
                 service: package.to_string(),
             },
             operation,
-            args: BTreeMap::new(),
+            // rusoto passes the input as a struct: `put_item(PutItemInput { table_name, .. })`.
+            args: match args {
+                [Abs::Val(Value::Map { entries })] => entries.clone(),
+                _ => BTreeMap::new(),
+            },
             via,
             location,
             call,

@@ -209,8 +209,8 @@ impl Index {
     }
 
     fn dep_target(&mut self, spec: &DepSpec, depth: usize) -> Extern {
-        if spec.package.starts_with("aws-sdk-") {
-            return Extern::Aws(spec.package.clone());
+        if let Some(package) = super::tables::aws_package(&spec.package) {
+            return Extern::Aws(package);
         }
         let Some(dir) = &spec.path else {
             return Extern::Other;
@@ -578,7 +578,7 @@ impl Index {
                 _ => None,
             };
             if let Some(super::resolve::Target::Aws(package, rest)) = &self_target
-                && rest.last().map(String::as_str) == Some("Client")
+                && super::tables::is_client_type(rest)
             {
                 self.impls[id].self_client = Some(package.clone());
                 self.client_impls

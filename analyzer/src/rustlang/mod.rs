@@ -7,24 +7,29 @@
 //!    arguments, macros ([`macros`]).
 //!
 //! Understood: clients from `Client::new`/`from_conf` (any import or rename, Cargo
-//! `package =` renames), from types (parameters, struct fields, `Arc`, `OnceCell`/`Lazy`/
-//! `lazy_static!` statics, axum `State`/`Extension`); calls followed into local functions,
-//! methods, trait impls (also impls for the SDK client itself), closures, `async` blocks,
-//! functions handed to the runtime (`service_fn(handler)`, `get(handler)`) and foreign-trait
-//! impls of values handed to it (`impl Service for X`); builders split across `let`s;
-//! paginators, waiters (reported stripped of `wait_until_`: `Waiter("table_exists")`),
-//! presigning; values from literals, consts, env vars, `format!`, struct fields set where
-//! the value was built.
+//! `package =` renames), from types (parameters, struct fields, `Arc`, collections,
+//! `OnceCell`/`Lazy`/`lazy_static!` statics, axum `State`/`Extension`); rusoto clients
+//! (`DynamoDbClient`, input structs as arguments), spelled as the matching aws-sdk crate;
+//! calls followed into local functions, methods, trait impls (also impls for the SDK
+//! client itself), closures, `async` blocks, functions handed to the runtime
+//! (`service_fn(handler)`, `get(handler)`) and foreign-trait impls of values handed to it
+//! (`impl Service for X`); builders split across `let`s; paginators, waiters (reported
+//! stripped of `wait_until_`: `Waiter("table_exists")`), presigning; library models
+//! (`grammars/libraries/rust.toml`); values from literals, consts, associated consts, env
+//! vars, `envy` structs, `format!`, struct fields set where the value was built. Locals
+//! changed in loops, in one branch only, or in place are forgotten rather than kept stale.
 //!
 //! Not understood, and reported: a method called on a trait object or generic whose
-//! implementations call AWS (unresolved, naming them); `.send()` on a request whose client
-//! is unknown (unresolved); SDK calls inside macro tokens that are not expressions (note).
-//! Not understood: rusoto; items declared in nested blocks of a function body.
+//! implementations call AWS (unresolved, naming them); `.send()` after an operation on a
+//! client whose type is unknown (unresolved); SDK calls inside macro tokens that are not
+//! expressions (note). Not understood: items declared in nested blocks of a function body;
+//! values flowing back through `&mut` arguments other than `self`.
 
 mod abs;
 mod calls;
 mod cargo;
 mod index;
+mod library;
 mod macros;
 mod resolve;
 mod tables;

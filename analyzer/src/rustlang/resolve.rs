@@ -135,8 +135,8 @@ impl Index {
                 Extern::Other => Target::Other(vec![name.to_string()]),
             };
         }
-        if let Some(service) = name.strip_prefix("aws_sdk_") {
-            return Target::Aws(format!("aws-sdk-{}", service.replace('_', "-")), Vec::new());
+        if let Some(package) = super::tables::aws_package(name) {
+            return Target::Aws(package, Vec::new());
         }
         // This project's own crates by name (a binary naming its package's library).
         if let Some(c) = self.crates.iter().find(|c| c.name == name) {

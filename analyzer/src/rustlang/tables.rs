@@ -162,9 +162,17 @@ pub const ENV_FNS: &[&str] = &["env::var", "env::var_os", "dotenv::var", "dotenv
 /// field in upper case (https://docs.rs/envy/latest/envy/fn.from_env.html).
 pub const ENV_STRUCT_FNS: &[&str] = &["envy::from_env"];
 
-/// Associated functions of an aws-sdk-rust `Client` that build a client
-/// (https://docs.rs/aws-sdk-s3/latest/aws_sdk_s3/client/struct.Client.html).
-pub const CLIENT_CONSTRUCTORS: &[&str] = &["new", "from_conf", "from_conf_conn", "clone"];
+/// Associated functions that build a client: aws-sdk-rust's `Client`
+/// (https://docs.rs/aws-sdk-s3/latest/aws_sdk_s3/client/struct.Client.html) and rusoto's
+/// (https://docs.rs/rusoto_s3/latest/rusoto_s3/struct.S3Client.html).
+pub const CLIENT_CONSTRUCTORS: &[&str] = &[
+    "new",
+    "from_conf",
+    "from_conf_conn",
+    "clone",
+    "new_with",
+    "new_with_client",
+];
 
 /// Methods of a fluent builder that end it and send the request.
 pub const SEND_METHODS: &[&str] = &["send", "send_with", "wait"];
@@ -183,6 +191,57 @@ pub const BUILDER_NEUTRAL_METHODS: &[&str] = &[
 /// The prefix aws-sdk-rust puts before a waiter's name: `wait_until_table_exists`
 /// (https://docs.rs/aws-sdk-dynamodb/latest/aws_sdk_dynamodb/client/trait.Waiters.html).
 pub const WAITER_PREFIX: &str = "wait_until_";
+
+/// rusoto (the community AWS SDK before aws-sdk-rust) crates whose service is spelled
+/// differently in aws-sdk-rust (https://github.com/rusoto/rusoto/tree/master/rusoto/services).
+/// Other `rusoto_<service>` crates map to `aws-sdk-<service>` as they are.
+pub const RUSOTO_RENAMES: &[(&str, &str)] = &[
+    ("rusoto_cognito_idp", "aws-sdk-cognitoidentityprovider"),
+    ("rusoto_cognito_identity", "aws-sdk-cognitoidentity"),
+    ("rusoto_events", "aws-sdk-eventbridge"),
+    ("rusoto_logs", "aws-sdk-cloudwatchlogs"),
+    ("rusoto_stepfunctions", "aws-sdk-sfn"),
+    ("rusoto_es", "aws-sdk-elasticsearch"),
+    ("rusoto_dynamodbstreams", "aws-sdk-dynamodbstreams"),
+];
+
+/// rusoto crates that are plumbing, not services.
+pub const RUSOTO_NON_SERVICES: &[&str] = &[
+    "rusoto_core",
+    "rusoto_credential",
+    "rusoto_signature",
+    "rusoto_mock",
+];
+
+/// The aws-sdk-rust package whose operations a crate's client makes: `aws_sdk_s3` is
+/// `aws-sdk-s3`; rusoto's `rusoto_s3` makes the same operations, spelled the same way.
+pub fn aws_package(crate_name: &str) -> Option<String> {
+    if let Some(service) = crate_name
+        .strip_prefix("aws_sdk_")
+        .or_else(|| crate_name.strip_prefix("aws-sdk-"))
+    {
+        return Some(format!("aws-sdk-{}", service.replace('_', "-")));
+    }
+    let name = crate_name.replace('-', "_");
+    if RUSOTO_NON_SERVICES.contains(&name.as_str()) {
+        return None;
+    }
+    if let Some((_, package)) = RUSOTO_RENAMES.iter().find(|(r, _)| *r == name) {
+        return Some(package.to_string());
+    }
+    name.strip_prefix("rusoto_")
+        .map(|service| format!("aws-sdk-{}", service.replace('_', "")))
+}
+
+/// Whether a path inside an AWS crate names its client type: `Client` (aws-sdk-rust, also
+/// as `client::Client`), or a top-level `...Client` (rusoto's `DynamoDbClient`).
+pub fn is_client_type(rest: &[String]) -> bool {
+    match rest {
+        [.., last] if last == "Client" => true,
+        [only] => only.ends_with("Client"),
+        _ => false,
+    }
+}
 
 /// Whether `path` (as segments) ends with one of `table`'s `A::b` or `b` entries.
 pub fn path_matches(table: &[&str], path: &[String]) -> bool {

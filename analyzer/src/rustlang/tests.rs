@@ -785,3 +785,58 @@ fn handler(ddb: aws_sdk_dynamodb::Client) {
         ["aws-sdk-dynamodb describe_table src/main.rs:12 table_name=\"archive\""]
     );
 }
+
+#[test]
+fn library_models_turn_the_secrets_manager_caching_client_into_its_sdk_calls() {
+    let facts = run("secrets-cache", "src/main.rs", Some("main"));
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-secretsmanager describe_secret (library) src/main.rs:10 secret_id=\"prod/orders/db\"",
+            "aws-sdk-secretsmanager get_secret_value (library) src/main.rs:10 secret_id=\"prod/orders/db\"",
+        ]
+    );
+    // Known by its declared type alone, too.
+    let typed = run("secrets-cache", "src/main.rs", Some("handler"));
+    assert_eq!(typed.calls.len(), 2);
+}
+
+#[test]
+fn rusoto_clients_make_the_same_operations_with_input_structs() {
+    let main = r#"use rusoto_core::Region;
+use rusoto_dynamodb::{DynamoDb, DynamoDbClient, PutItemInput};
+use rusoto_events::{EventBridge, EventBridgeClient, PutEventsRequest};
+
+const TABLE: &str = "visits";
+
+async fn handler(ddb: &DynamoDbClient) {
+    let input = PutItemInput {
+        table_name: TABLE.to_string(),
+        item: Default::default(),
+        ..Default::default()
+    };
+    ddb.put_item(input).await.unwrap();
+    let events = EventBridgeClient::new(Region::default());
+    events.put_events(PutEventsRequest { entries: vec![] }).await.unwrap();
+}
+"#;
+    let facts = run_files(
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"visits\"\n[dependencies]\nrusoto_core = \"0.47\"\nrusoto_dynamodb = \"0.47\"\nrusoto_events = \"0.47\"\n",
+            ),
+            ("src/main.rs", main),
+        ],
+        "src/main.rs",
+        Some("handler"),
+    );
+    assert_eq!(
+        calls(&facts),
+        [
+            "aws-sdk-dynamodb put_item src/main.rs:13 item=? table_name=\"visits\"",
+            "aws-sdk-eventbridge put_events src/main.rs:15 entries=[]",
+        ]
+    );
+    assert!(facts.unresolved.is_empty(), "{:?}", facts.unresolved);
+}

@@ -62,7 +62,7 @@ impl Walker<'_> {
                     Target::Local(Def::Type(t)) => return Abs::instance(t),
                     Target::Local(Def::Trait(t)) => return Abs::Dyn(Rc::from(vec![t])),
                     Target::Aws(package, rest) => {
-                        return if rest.last().map(String::as_str) == Some("Client") {
+                        return if tables::is_client_type(&rest) {
                             Abs::Client(Rc::from(package.as_str()))
                         } else {
                             Abs::Foreign
@@ -99,7 +99,10 @@ impl Walker<'_> {
                     return self.type_abs_in(inner, module, generics);
                 }
                 match target {
-                    Target::Other(_) => Abs::Foreign,
+                    Target::Other(path) => match self.library_class(&path) {
+                        Some(class) => Abs::Library(class),
+                        None => Abs::Foreign,
+                    },
                     _ => Abs::Unknown,
                 }
             }

@@ -909,7 +909,14 @@ impl<'a> Walker<'a> {
                 }
             }
             Target::Local(_) | Target::Assoc(..) | Target::Unknown => Abs::Unknown,
-            Target::Aws(..) | Target::Other(_) => Abs::Foreign,
+            // An SDK input struct (rusoto's `PutItemInput { table_name, .. }`): its members.
+            Target::Aws(..) => Abs::Val(crate::value::Value::Map {
+                entries: fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_value()))
+                    .collect(),
+            }),
+            Target::Other(_) => Abs::Foreign,
         }
     }
 

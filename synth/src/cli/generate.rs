@@ -23,6 +23,12 @@ pub struct GenerateArgs {
     /// Write one file per function (`<function-name>.<ext>`) into DIR instead of stdout.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// CloudTrail evidence (`--cloudtrail`, `--lookup`, `--lake`, `--role`, `--since`, `--until`).
+    #[command(flatten)]
+    pub evidence: super::trail::EvidenceArgs,
+    /// Add actions the roles used but the code does not explain, each with its evidence.
+    #[arg(long)]
+    pub with_observed: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -42,7 +48,15 @@ pub enum GenerateFormat {
 }
 
 pub fn run(args: &GenerateArgs, global: &Global, terminal: bool) -> Result<i32> {
-    let report = analyse(&args.dir, &args.project, global)?;
+    if args.with_observed && !args.evidence.any_source() {
+        anyhow::bail!(
+            "--with-observed needs evidence: --cloudtrail PATH, --lookup or --lake EVENT_DATA_STORE"
+        );
+    }
+    let mut report = analyse(&args.dir, &args.project, global)?;
+    if args.evidence.any_source() {
+        super::trail::apply_to_generate(&mut report, &args.evidence, args.with_observed, global)?;
+    }
     let arn = arn_values(&args.project);
     let rendered: Rendered = match args.format {
         GenerateFormat::Json => render::json::render(&report, &arn),

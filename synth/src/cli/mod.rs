@@ -1,9 +1,11 @@
 //! The `iamsynth` command line, per `../shared/cli-contract.md`.
 
 mod catalog;
+mod diff;
 mod explain;
 mod generate;
 mod output;
+mod trail;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -60,6 +62,11 @@ pub enum Command {
         after_help = "Examples:\n  iamsynth generate\n  iamsynth generate services/orders --format cfn --out policies/\n  iamsynth generate . --entry src/handler.ts:handler --format json\n  iamsynth generate . --entry src/main.rs:main --account 123456789012 --region eu-west-1"
     )]
     Generate(generate::GenerateArgs),
+    /// Generated policies against what is deployed or declared: missing, excess, risky.
+    #[command(
+        after_help = "Examples:\n  iamsynth diff\n  iamsynth diff --format markdown > comment.md\n  iamsynth diff --deployed policy.json --entry app.py:handler --fail-on any\n  iamsynth diff --deployed live --format policy --out tightened/ --keep xray:PutTraceSegments"
+    )]
+    Diff(diff::DiffArgs),
     /// Why a function needs ACTION: the calls, and the chain from the handler to each.
     #[command(
         after_help = "Examples:\n  iamsynth explain s3:GetObject\n  iamsynth explain dynamodb:PutItem services/orders --entry app.py:handler"
@@ -70,6 +77,11 @@ pub enum Command {
         after_help = "Examples:\n  iamsynth catalog python s3 list_objects_v2\n  iamsynth catalog js-v2 DynamoDB putItem\n  iamsynth catalog js-v3 client-s3 ListObjectsV2Command --format json\n  iamsynth catalog rust aws-sdk-lambda invoke"
     )]
     Catalog(catalog::CatalogArgs),
+    /// CloudTrail evidence against the code: what each function's role did, and what IAM denied.
+    #[command(
+        after_help = "Examples:\n  iamsynth trail . --cloudtrail logs/AWSLogs --since 30d\n  iamsynth trail . --cloudtrail trail.json.gz --role CreateOrder=arn:aws:iam::123456789012:role/orders --format json\n  iamsynth trail . --lookup --since 7d\n  iamsynth trail . --lake arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/EXAMPLE"
+    )]
+    Trail(trail::TrailArgs),
 }
 
 /// The project and how to find its functions; shared by `generate` and `explain`.
@@ -105,8 +117,10 @@ pub fn main() -> i32 {
     let stdout_is_terminal = std::io::stdout().is_terminal();
     let result = match &cli.command {
         Command::Generate(args) => generate::run(args, &cli.global, stdout_is_terminal),
+        Command::Diff(args) => diff::run(args, &cli.global, stdout_is_terminal),
         Command::Explain(args) => explain::run(args, &cli.global),
         Command::Catalog(args) => catalog::run(args),
+        Command::Trail(args) => trail::run(args, &cli.global),
     };
     match result {
         Ok(code) => code,

@@ -272,6 +272,58 @@ pub fn resources(
     }
 }
 
+/// Partition, region and account as a literal argument states them: a full ARN
+/// (`arn:aws:sns:us-east-1:123456789012:alerts`) or an SQS queue URL
+/// (`https://sqs.us-east-1.amazonaws.com/123456789012/jobs`). Only from the members that
+/// fill this ARN's own variables, and only fields that are stated (not empty, not `*`).
+fn stated_location(
+    format: &str,
+    prefix: &str,
+    scope: &BTreeMap<String, Value>,
+) -> Option<BTreeMap<&'static str, String>> {
+    let mut rest = format;
+    while let Some(start) = rest.find("${") {
+        let len = rest[start..].find('}')?;
+        let variable = &rest[start + 2..start + len];
+        rest = &rest[start + len + 1..];
+        for (member, _) in binding(prefix, variable) {
+            if let Some(Value::Str { value }) = scope.get(member) {
+                if let Some(location) = location_of(value) {
+                    return Some(location);
+                }
+            }
+        }
+    }
+    None
+}
+
+fn location_of(text: &str) -> Option<BTreeMap<&'static str, String>> {
+    let mut found = BTreeMap::new();
+    let mut keep = |key: &'static str, value: &str| {
+        if !value.is_empty() && !value.contains('*') && !value.contains("${") {
+            found.insert(key, value.to_string());
+        }
+    };
+    if let Some(arn) = text.strip_prefix("arn:") {
+        let parts: Vec<&str> = arn.splitn(5, ':').collect();
+        if parts.len() == 5 {
+            keep("Partition", parts[0]);
+            keep("Region", parts[2]);
+            keep("Account", parts[3]);
+        }
+    } else if let Some(url) = text.strip_prefix("https://") {
+        // sqs.<region>.amazonaws.com/<account>/<queue>, or the legacy <region>.queue.amazonaws.com
+        let (host, path) = url.split_once('/')?;
+        let region = host
+            .strip_prefix("sqs.")
+            .or_else(|| host.split_once(".queue.").map(|(r, _)| r))?;
+        let region = region.split('.').next()?;
+        keep("Region", region);
+        keep("Account", path.split('/').next()?);
+    }
+    (!found.is_empty()).then_some(found)
+}
+
 fn applies_always(prefix: &str, types: &[String]) -> bool {
     types
         .iter()
@@ -288,6 +340,7 @@ fn fill(
 ) -> (usize, usize, usize, Vec<String>) {
     let mut arns = vec![String::new()];
     let (mut filled, mut bindable, mut total) = (0, 0, 0);
+    let stated = stated_location(format, prefix, scope);
     let mut rest = format;
     while let Some(start) = rest.find("${") {
         let Some(len) = rest[start..].find('}') else {
@@ -298,7 +351,8 @@ fn fill(
         rest = &rest[start + len + 1..];
         let values: Vec<String> =
             if let Some((_, placeholder)) = PSEUDO.iter().find(|(v, _)| *v == variable) {
-                vec![(*placeholder).to_string()]
+                let stated = stated.as_ref().and_then(|l| l.get(variable));
+                vec![stated.map_or_else(|| (*placeholder).to_string(), String::clone)]
             } else {
                 total += 1;
                 let candidates = binding(prefix, variable);
@@ -575,7 +629,7 @@ mod tests {
         )]);
         assert_eq!(
             resources(c, "sqs:SendMessage", &url, &members(&["QueueUrl"])),
-            ["arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:jobs"]
+            ["arn:${AWS::Partition}:sqs:eu-west-1:123456789012:jobs"]
         );
         let topic = scope(&[(
             "TopicArn",
@@ -583,7 +637,7 @@ mod tests {
         )]);
         assert_eq!(
             resources(c, "sns:Publish", &topic, &members(&["TopicArn"])),
-            ["arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:alerts"]
+            ["arn:aws:sns:us-east-1:123456789012:alerts"]
         );
         let function = scope(&[(
             "FunctionName",
@@ -596,7 +650,7 @@ mod tests {
                 &function,
                 &members(&["FunctionName"])
             ),
-            ["arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:worker"]
+            ["arn:aws:lambda:us-east-1:1:function:worker"]
         );
         let secret = scope(&[("SecretId", Value::str("prod/db"))]);
         assert_eq!(
@@ -748,11 +802,44 @@ mod tests {
         )]);
         assert_eq!(
             resources(c, "iam:PassRole", &role, &[]),
-            ["arn:${AWS::Partition}:iam::${AWS::AccountId}:role/service-role/scheduler"]
+            ["arn:aws:iam::123456789012:role/service-role/scheduler"]
         );
         assert_eq!(
             resources(c, "iam:PassRole", &BTreeMap::new(), &[]),
             ["arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*"]
+        );
+    }
+
+    #[test]
+    fn literal_arns_and_queue_urls_keep_their_region_and_account() {
+        let c = catalog();
+        let topic = scope(&[(
+            "TopicArn",
+            Value::str("arn:aws:sns:us-east-1:123456789012:alerts"),
+        )]);
+        assert_eq!(
+            resources(c, "sns:Publish", &topic, &members(&["TopicArn"])),
+            ["arn:aws:sns:us-east-1:123456789012:alerts"]
+        );
+        let url = scope(&[(
+            "QueueUrl",
+            Value::str("https://sqs.eu-west-1.amazonaws.com/123456789012/jobs"),
+        )]);
+        assert_eq!(
+            resources(c, "sqs:SendMessage", &url, &members(&["QueueUrl"])),
+            ["arn:${AWS::Partition}:sqs:eu-west-1:123456789012:jobs"]
+        );
+        let partial = scope(&[(
+            "QueueUrl",
+            Value::concat(vec![
+                Value::str("https://sqs.eu-west-1.amazonaws.com/"),
+                Value::Unknown,
+                Value::str("/jobs"),
+            ]),
+        )]);
+        assert_eq!(
+            resources(c, "sqs:SendMessage", &partial, &members(&["QueueUrl"])),
+            ["arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:jobs"]
         );
     }
 
