@@ -360,10 +360,9 @@ fn fill(
                     let m = m.strip_suffix("{}").unwrap_or(m);
                     m.split_once("[].").map_or(m, |(list, _)| list).to_string()
                 };
-                if candidates
-                    .iter()
-                    .any(|(m, _)| members.iter().any(|x| *x == root(m)))
-                {
+                if candidates.iter().any(|(m, _)| {
+                    members.iter().any(|x| *x == root(m)) || scope.contains_key(&root(m))
+                }) {
                     bindable += 1;
                 }
                 let found = candidates.iter().find_map(|(member, transform)| {
@@ -840,6 +839,31 @@ mod tests {
         assert_eq!(
             resources(c, "sqs:SendMessage", &partial, &members(&["QueueUrl"])),
             ["arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:jobs"]
+        );
+    }
+
+    #[test]
+    fn an_item_scope_with_an_unknown_table_keeps_the_table_shape() {
+        // A transaction item's body holds TableName; the operation's own members do not.
+        let c = catalog();
+        let item = scope(&[
+            (
+                "TableName",
+                Value::Env {
+                    name: "TABLE_NAME".into(),
+                    default: None,
+                },
+            ),
+            ("Key", Value::Unknown),
+        ]);
+        assert_eq!(
+            resources(
+                c,
+                "dynamodb:DeleteItem",
+                &item,
+                &members(&["TransactItems", "ClientRequestToken"])
+            ),
+            ["arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*"]
         );
     }
 
