@@ -3,7 +3,8 @@
 //!
 //! Chalice deploys one Lambda for the REST API, `api_handler`, whose code is the routed app
 //! (every `@app.route` function is reachable: its entry is `app.py:@app.route`, see
-//! `python::analyze`), and one Lambda per event handler or `@app.lambda_function`, named
+//! `python::analyze`; when the app mounts blueprints, whose routes that would miss, the entry
+//! is the app object `app.py:app`, which runs everything registered on it), and one Lambda per event handler or `@app.lambda_function`, named
 //! `<app_name>-<stage>[-<name>]`. The stage is `dev`, Chalice's default.
 //! References: https://aws.github.io/chalice/topics/configfile.html,
 //! https://aws.github.io/chalice/topics/events.html
@@ -131,13 +132,25 @@ pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
         layers: Vec::new(),
     };
     let app_rel = relative(root, &app_file);
-    if let Some(line) = decorated.first_route {
+    let mounts = app.text.contains(&format!("{app_var}.register_blueprint("));
+    let api_line = decorated.first_route.or(mounts.then_some(0));
+    if let Some(line) = api_line {
+        let function = if mounts {
+            out.diagnostics.push(Diagnostic::note(
+                &app.rel,
+                line,
+                format!("`{API_HANDLER}`: the app mounts blueprints, so every function registered on `{app_var}` counts as reachable from the API, event handlers included"),
+            ));
+            app_var.clone()
+        } else {
+            format!("@{app_var}.route")
+        };
         out.functions.push(finish(base(
             API_HANDLER,
             format!("{app_name}-{stage}"),
             Entry {
                 file: app_rel.clone(),
-                function: Some(format!("@{app_var}.route")),
+                function: Some(function),
             },
             line,
         )));

@@ -481,7 +481,7 @@ fn zappa_stages_with_extends_and_event_functions() {
         ]
     );
     let production = named(&found, "production");
-    assert_eq!(production.entry, entry("service/api/app.py", "@app.route"));
+    assert_eq!(production.entry, entry("service/api/app.py", "app"));
     assert_eq!(production.function_name, Value::str("uploads-production"));
     assert_eq!(
         production.env.get("BUCKET"),

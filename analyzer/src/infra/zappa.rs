@@ -1,7 +1,7 @@
 //! Zappa projects: `zappa_settings.json` (or `.yml`), one Lambda per stage named
 //! `<project_name>-<stage>`. The WSGI app (`app_function: "api.app.app"`) is the
-//! function's main code: its routes (`@app.route`) are reachable, through the entry
-//! `api/app.py:@app.route` (see `python::analyze`). Functions run by `events` (schedules,
+//! function's main code: the entry `api/app.py:app` names the app object, whose registered
+//! routes the Python analyzer runs. Functions run by `events` (schedules,
 //! event sources) execute in the same Lambda; each is reported as its own function
 //! `<stage>/<module.function>` sharing the stage's role, with a note saying so.
 //! Reference: https://github.com/zappa/Zappa#advanced-settings
@@ -98,7 +98,7 @@ pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
         };
         let mut shared = Vec::new();
         match text("app_function") {
-            Some(app) => match python_entry(&app, true) {
+            Some(app) => match python_entry(&app) {
                 Some(entry) => {
                     out.functions.push(finish(spec(stage.to_string(), entry)));
                     shared.push(stage.to_string());
@@ -126,7 +126,7 @@ pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
             let Some(function) = get(event, &["function"]).and_then(scalar_string) else {
                 continue;
             };
-            let Some(entry) = python_entry(&function, false) else {
+            let Some(entry) = python_entry(&function) else {
                 continue;
             };
             let name = format!("{stage}/{function}");
@@ -192,18 +192,13 @@ fn environment(settings: &Yaml) -> BTreeMap<String, Value> {
     env
 }
 
-/// `api.app.app` -> `api/app.py` with `@app.route` (a WSGI app object) or, for event
-/// functions, the function `app`.
-fn python_entry(dotted: &str, app: bool) -> Option<Entry> {
+/// `api.app.app` -> `api/app.py` with `app`: a function, or the WSGI app object, whose
+/// registered routes (blueprints included) the Python analyzer runs.
+fn python_entry(dotted: &str) -> Option<Entry> {
     let (module, object) = dotted.rsplit_once('.')?;
-    let function = if app {
-        format!("@{object}.route")
-    } else {
-        object.to_string()
-    };
     Some(Entry {
         file: format!("{}.py", module.replace('.', "/")),
-        function: Some(function),
+        function: Some(object.to_string()),
     })
 }
 
