@@ -43,12 +43,14 @@ impl Record {
     }
 }
 
-/// Streams the records of one log file to `sink`, in order. Records already handed to the
-/// sink stay handed over when the stream breaks later on.
-pub fn read_records<R: Read>(reader: R, sink: &mut dyn FnMut(Record)) -> serde_json::Result<()> {
+/// Streams the records of one log file to `sink`, in order; `false` when the file holds no
+/// `Records` array at all (not a CloudTrail log file). Records already handed to the sink
+/// stay handed over when the stream breaks later on.
+pub fn read_records<R: Read>(reader: R, sink: &mut dyn FnMut(Record)) -> serde_json::Result<bool> {
     let mut deserializer = serde_json::Deserializer::from_reader(reader);
-    deserializer.deserialize_any(LogFileVisitor { sink })?;
-    deserializer.end()
+    let found = deserializer.deserialize_any(LogFileVisitor { sink })?;
+    deserializer.end()?;
+    Ok(found)
 }
 
 /// `{"Records": [...]}`; a bare array of records is accepted too (exports, `jq -s`).
@@ -57,25 +59,29 @@ struct LogFileVisitor<'a> {
 }
 
 impl<'de> Visitor<'de> for LogFileVisitor<'_> {
-    type Value = ();
+    type Value = bool;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a CloudTrail log file: {\"Records\": [...]}")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let mut found = false;
         while let Some(key) = map.next_key::<Field>()? {
             if key.0 == Some("Records") {
-                map.next_value_seed(RecordsSeed { sink: self.sink })?;
+                map.next_value_seed(RecordsSeed {
+                    sink: &mut *self.sink,
+                })?;
+                found = true;
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(())
+        Ok(found)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        visit_records(seq, self.sink)
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<bool, A::Error> {
+        visit_records(seq, self.sink).map(|()| true)
     }
 }
 
@@ -378,7 +384,7 @@ mod tests {
 
     fn records(text: &str) -> (Vec<Record>, bool) {
         let mut out = Vec::new();
-        let ok = read_records(text.as_bytes(), &mut |r| out.push(r)).is_ok();
+        let ok = read_records(text.as_bytes(), &mut |r| out.push(r)).is_ok_and(|found| found);
         (out, ok)
     }
 
@@ -428,6 +434,15 @@ mod tests {
         assert!(!ok);
         assert_eq!(got.len(), 2);
         assert_eq!(got[1].event_name.as_deref(), Some("PutObject"));
+    }
+
+    #[test]
+    fn a_file_without_records_says_so() {
+        let found = read_records(
+            r#"{"name": "my-app", "version": "1.0.0"}"#.as_bytes(),
+            &mut |_| {},
+        );
+        assert_eq!(found.ok(), Some(false));
     }
 
     #[test]

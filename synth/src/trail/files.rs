@@ -174,6 +174,12 @@ pub fn read_file(path: &Path, filter: &Filter) -> Evidence {
     let before = evidence.stats.records;
     let mut sink = |record| filter.count(record, &label, &mut evidence);
     let result = read_records(reader, &mut sink);
+    if let Ok(false) = result {
+        evidence.problems.push(Problem {
+            file: label.clone(),
+            message: "not a CloudTrail log file: no Records array".to_string(),
+        });
+    }
     if let Err(error) = result {
         let read = evidence.stats.records - before;
         let what = if error.is_io() {
