@@ -16,7 +16,7 @@ mod discovery;
 mod document;
 mod handler;
 mod intrinsics;
-mod physical_names;
+pub(crate) mod physical_names;
 mod serverless;
 mod serverless_ts;
 mod ts_literal;
@@ -41,6 +41,10 @@ pub struct FunctionSpec {
     pub runtime: Option<String>,
     pub language: Language,
     pub entry: Entry,
+    /// Further entry points that run in the same Lambda with the same role (Zappa's
+    /// scheduled and event functions beside the WSGI app): their calls count too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_runs: Vec<Entry>,
     /// Environment variables, bound to literals or infrastructure references.
     pub env: BTreeMap<String, Value>,
     /// Import search folders (layers, source roots), relative to the project root.

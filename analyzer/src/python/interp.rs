@@ -1364,6 +1364,7 @@ impl<'t, 'c> Interp<'t, 'c> {
                 let q = format!("{}.{name}", o.qualname);
                 self.extern_call(&q, Some(Val::LibObject(o.clone())), args, node, scope)
             }
+            Val::Data(value) if name == "split" => split(&value, &args),
             Val::Data(Value::Str { value }) => string_method(&value, name, &args),
             Val::Dict(d) if name == "get" => match args.positional.first().and_then(Val::as_str) {
                 Some(key) => d.borrow().get(key).cloned().unwrap_or(Val::Unknown),
@@ -2134,6 +2135,24 @@ pub fn percent_format<'t>(fmt: &str, args: &Val<'t>) -> Val<'t> {
     }
     parts.push(Value::str(text));
     Val::Data(Value::concat(parts))
+}
+
+/// `value.split(sep, maxsplit)`, also on values only partly known (see [`Value::split`]).
+/// Splitting on whitespace (no separator) is left unknown.
+fn split<'t>(value: &Value, args: &CallArgs<'t>) -> Val<'t> {
+    let Some(separator) = args.get(0, "sep").and_then(Val::as_str) else {
+        return Val::Unknown;
+    };
+    let max_splits = match args.get(1, "maxsplit") {
+        None => None,
+        Some(Val::Data(Value::Scalar { value })) => match value.parse::<i64>() {
+            Ok(n) if n >= 0 => Some(n as usize),
+            Ok(_) => None,
+            Err(_) => return Val::Unknown,
+        },
+        Some(_) => return Val::Unknown,
+    };
+    Val::Data(value.split(separator, max_splits))
 }
 
 /// Methods of a known string: `.format(...)`, case changes, `.strip()`.
