@@ -331,6 +331,7 @@ fn build(
     kms_keys.extend(referenced_keys(&referenced, eval));
 
     Ok(finish(FunctionSpec {
+        also_runs: Vec::new(),
         name: id.to_string(),
         runtime,
         language,
@@ -961,7 +962,8 @@ fn dockerfile_cmd(text: &str) -> Option<String> {
 }
 
 /// `samconfig.toml` beside the template: its `parameter_overrides` (deploy, else global,
-/// of the `default` environment) replace parameter defaults, as `sam deploy` would.
+/// of the `default` environment) replace parameter defaults, and its `stack_name` is the
+/// value of `AWS::StackName`, as `sam deploy` would deploy it.
 fn apply_samconfig(
     root: &Path,
     template_dir: &Path,
@@ -986,6 +988,15 @@ fn apply_samconfig(
             return;
         }
     };
+    template.stack_name = ["deploy", "global"].iter().find_map(|command| {
+        config
+            .get("default")?
+            .get(*command)?
+            .get("parameters")?
+            .get("stack_name")?
+            .as_str()
+            .map(str::to_string)
+    });
     let overrides = ["deploy", "global"].iter().find_map(|command| {
         config
             .get("default")?

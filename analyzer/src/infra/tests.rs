@@ -204,16 +204,29 @@ fn sam_python_with_globals_layer_and_samconfig() {
             (
                 "ARCHIVE_PREFIX",
                 Value::Concat {
+                    // BucketName `orders-archive-${Stage}-${AWS::AccountId}`: the account
+                    // stays a placeholder the policy model fills.
                     parts: vec![
-                        infra("ArchiveBucket", "AWS::S3::Bucket", None, None),
+                        infra(
+                            "ArchiveBucket",
+                            "AWS::S3::Bucket",
+                            None,
+                            Some("orders-archive-staging-${AWS::AccountId}")
+                        ),
                         s("/orders"),
                     ]
                 },
             ),
             ("LOG_LEVEL", s("INFO")),
+            // QueueName `${AWS::StackName}-notify`, stack_name "orders" in samconfig.toml.
             (
                 "QUEUE_URL",
-                infra("NotifyQueue", "AWS::SQS::Queue", None, None)
+                infra(
+                    "NotifyQueue",
+                    "AWS::SQS::Queue",
+                    None,
+                    Some("orders-notify")
+                )
             ),
             ("STAGE", stage.clone()),
             (
@@ -311,7 +324,12 @@ fn sam_python_with_globals_layer_and_samconfig() {
         vec![event(
             EventKind::Sqs,
             "Queue",
-            Some(infra("NotifyQueue", "AWS::SQS::Queue", Some("Arn"), None))
+            Some(infra(
+                "NotifyQueue",
+                "AWS::SQS::Queue",
+                Some("Arn"),
+                Some("orders-notify")
+            ))
         )]
     );
     assert_eq!(

@@ -39,9 +39,10 @@ fn expect(pairs: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-/// `!GetAtt NotifyQueue.Arn` with no stated name: the name attribute inside the ARN format.
+/// `!GetAtt NotifyQueue.Arn`, named `${AWS::StackName}-notify`, deployed as stack `orders`
+/// (samconfig.toml).
 const NOTIFY_QUEUE: &str =
-    "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${NotifyQueue.QueueName}";
+    "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:orders-notify";
 const ACCOUNT_LOGS: &str = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*";
 
 #[test]
