@@ -112,6 +112,7 @@ pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
     };
     let policies = declared_policy(root, chalice_dir, &settings);
     let base = |name: &str, function_name: String, entry: Entry, line: u32| FunctionSpec {
+        also_runs: Vec::new(),
         name: name.to_string(),
         runtime: None,
         language: Language::Python,
