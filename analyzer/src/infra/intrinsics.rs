@@ -704,6 +704,21 @@ Values:
     }
 
     #[test]
+    fn stack_name_and_account_in_physical_names() {
+        let text = "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Sub \"${AWS::StackName}-notify\"\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub \"logs-${AWS::AccountId}-${AWS::Region}\"\n";
+        let mut t = template(text);
+        // Without a deployment config the stack name is unknown, so the name is too.
+        assert_eq!(Evaluator::new(&t).physical_name("Q"), None);
+        t.stack_name = Some("orders".into());
+        let e = Evaluator::new(&t);
+        assert_eq!(e.physical_name("Q").as_deref(), Some("orders-notify"));
+        assert_eq!(
+            e.physical_name("B").as_deref(),
+            Some("logs-${AWS::AccountId}-${AWS::Region}")
+        );
+    }
+
+    #[test]
     fn serverless_unknown_marks_become_unknown_parts() {
         let text = format!("svc-{UNKNOWN_MARK}-table");
         assert_eq!(

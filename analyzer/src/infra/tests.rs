@@ -986,3 +986,34 @@ Resources:
         }]
     );
 }
+
+#[test]
+fn stack_name_of_serverless_and_cdk_stacks() {
+    // Serverless names the stack `<service>-<stage>` unless provider.stackName says otherwise.
+    let yml = |provider_extra: &str| {
+        format!(
+            "service: billing\nprovider:\n  name: aws\n  stage: prod\n{provider_extra}  environment:\n    QUEUE: !GetAtt Jobs.QueueName\nfunctions:\n  run:\n    handler: handler.main\nresources:\n  Resources:\n    Jobs:\n      Type: AWS::SQS::Queue\n      Properties:\n        QueueName: !Sub \"${{AWS::StackName}}-jobs\"\n"
+        )
+    };
+    for (extra, name) in [
+        ("", "billing-prod-jobs"),
+        ("  stackName: custom\n", "custom-jobs"),
+    ] {
+        let dir = project(&[
+            ("serverless.yml", &yml(extra)),
+            ("handler.py", "def main(e, c):\n    pass\n"),
+        ]);
+        let found = discover_all(dir.path(), &[]).expect("discover");
+        let env = &found.functions[0].env;
+        assert_eq!(
+            env.get("QUEUE"),
+            Some(&infra(
+                "Jobs",
+                "AWS::SQS::Queue",
+                Some("QueueName"),
+                Some(name)
+            )),
+            "{extra:?}"
+        );
+    }
+}
