@@ -538,9 +538,15 @@ pub fn static_string(value: &Value) -> Option<String> {
 }
 
 /// Pseudo parameters a physical name may keep as `${AWS::...}` placeholders: the policy
-/// model writes ARNs with the same placeholders, so `--account`/`--region` fill them and
-/// CloudFormation output keeps them inside `!Sub`.
-const NAME_PLACEHOLDERS: &[&str] = &["AWS::AccountId", "AWS::Region", "AWS::Partition"];
+/// model writes ARNs with the same placeholders, so `--account`/`--region` fill them,
+/// CloudFormation output keeps them inside `!Sub` (exact at deploy time), and plain formats
+/// write `*` for the rest (`${AWS::StackName}-orders` is `*-orders`, not any table).
+const NAME_PLACEHOLDERS: &[&str] = &[
+    "AWS::AccountId",
+    "AWS::Region",
+    "AWS::Partition",
+    "AWS::StackName",
+];
 
 /// A physical name: static text, where the account, region or partition it embeds
 /// (`orders-archive-${AWS::AccountId}`) stays a placeholder.
@@ -707,8 +713,11 @@ Values:
     fn stack_name_and_account_in_physical_names() {
         let text = "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Sub \"${AWS::StackName}-notify\"\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub \"logs-${AWS::AccountId}-${AWS::Region}\"\n";
         let mut t = template(text);
-        // Without a deployment config the stack name is unknown, so the name is too.
-        assert_eq!(Evaluator::new(&t).physical_name("Q"), None);
+        // Without a deployment config the stack name stays a placeholder.
+        assert_eq!(
+            Evaluator::new(&t).physical_name("Q").as_deref(),
+            Some("${AWS::StackName}-notify")
+        );
         t.stack_name = Some("orders".into());
         let e = Evaluator::new(&t);
         assert_eq!(e.physical_name("Q").as_deref(), Some("orders-notify"));
