@@ -107,6 +107,7 @@ pub fn generate(catalog: &Catalog, options: &Options) -> Result<Report, Generate
             if let Some(spec) = &job.spec {
                 ctx.env = spec.env.clone();
                 ctx.search_paths = spec.search_paths.clone();
+                ctx.event = infra::event_values(spec);
             }
             let mut facts = analyzer::analyze(&ctx, job.language, &job.entry);
             for entry in job.spec.iter().flat_map(|spec| &spec.also_runs) {

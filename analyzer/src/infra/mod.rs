@@ -14,6 +14,7 @@ mod chalice;
 mod cloudformation;
 mod discovery;
 mod document;
+mod event_values;
 mod handler;
 mod intrinsics;
 pub(crate) mod physical_names;
@@ -22,6 +23,8 @@ mod serverless_ts;
 mod ts_literal;
 mod variables;
 mod zappa;
+
+pub use event_values::event_values;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

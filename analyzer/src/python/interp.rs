@@ -727,6 +727,7 @@ impl<'t, 'c> Interp<'t, 'c> {
     /// What one iteration of `for x in iterable` binds.
     fn iteration_item(&mut self, iterable: &Val<'t>) -> Val<'t> {
         match iterable {
+            Val::Event(path) => self.event_part(path, None),
             Val::Collection(c) => self.collection_item(c),
             Val::Data(Value::List { items }) if items.len() == 1 => Val::Data(items[0].clone()),
             // Resource actions that return several resources (`queue.receive_messages()`)
@@ -1182,6 +1183,10 @@ impl<'t, 'c> Interp<'t, 'c> {
             (Val::Extern(q), Val::Data(Value::Str { value })) if &**q == "os.environ" => {
                 Val::Data(self.ctx.env_value(value, None))
             }
+            (Val::Event(path), Val::Data(Value::Str { value })) => {
+                self.event_part(path, Some(value))
+            }
+            (Val::Event(path), _) => self.event_part(path, None),
             (Val::Data(Value::Map { entries }), Val::Data(Value::Str { value })) => entries
                 .get(value)
                 .cloned()
@@ -1365,6 +1370,10 @@ impl<'t, 'c> Interp<'t, 'c> {
                 self.extern_call(&q, Some(Val::LibObject(o.clone())), args, node, scope)
             }
             Val::Data(value) if name == "split" => split(&value, &args),
+            Val::Event(path) if name == "get" => match args.positional.first() {
+                Some(Val::Data(Value::Str { value })) => self.event_part(&path, Some(value)),
+                _ => Val::Unknown,
+            },
             Val::Data(Value::Str { value }) => string_method(&value, name, &args),
             Val::Dict(d) if name == "get" => match args.positional.first().and_then(Val::as_str) {
                 Some(key) => d.borrow().get(key).cloned().unwrap_or(Val::Unknown),
@@ -1526,6 +1535,8 @@ impl<'t, 'c> Interp<'t, 'c> {
             }
             Val::Module(m) => self.module_attr(&m, name, (scope.module, node)),
             Val::Extern(q) => Val::Extern(Rc::from(format!("{q}.{name}"))),
+            // Powertools data classes: `event.records`, `record.s3.bucket.name`.
+            Val::Event(ref path) => self.event_part(path, Some(name)),
             Val::Instance(ref i) => {
                 let own = i.attrs.borrow().get(name).cloned();
                 if let Some(own) = own {
@@ -1816,12 +1827,34 @@ impl<'t, 'c> Interp<'t, 'c> {
         }
         match val {
             Some(Val::Function(f)) => {
-                let args = CallArgs::of(vec![Val::Unknown, Val::Unknown]);
+                let args = CallArgs::of(vec![self.event_root(), Val::Unknown]);
                 self.call_function(f, args, None);
                 true
             }
             Some(Val::LibObject(o)) => self.dispatch_entry_object(&o),
             _ => false,
+        }
+    }
+
+    /// The handler's event: what the triggers put in it, where the infrastructure says.
+    fn event_root(&self) -> Val<'t> {
+        if self.ctx.event.is_empty() {
+            Val::Unknown
+        } else {
+            Val::Event(Rc::from(""))
+        }
+    }
+
+    /// Reading `field` (or an item, for `None`) of the event part at `path`.
+    fn event_part(&self, path: &str, field: Option<&str>) -> Val<'t> {
+        let path = match field {
+            Some(field) if path.is_empty() => field.to_string(),
+            Some(field) => format!("{path}.{field}"),
+            None => format!("{path}[]"),
+        };
+        match self.ctx.event_value(&path) {
+            Some(value) => Val::Data(value.clone()),
+            None => Val::Event(Rc::from(path)),
         }
     }
 
