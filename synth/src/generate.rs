@@ -43,10 +43,13 @@ impl FunctionReport {
 
     /// The least-privilege policy: exactly the actions, on exactly their resources.
     pub fn policy(&self) -> PolicyDocument {
-        PolicyDocument::from_grants(
-            self.actions()
-                .map(|g| (g.action.clone(), g.resources.clone())),
-        )
+        PolicyDocument::from_conditional_grants(self.actions().map(|g| {
+            (
+                g.action.clone(),
+                g.resources.clone(),
+                g.conditions.clone().unwrap_or_default(),
+            )
+        }))
     }
 }
 

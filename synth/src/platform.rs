@@ -6,8 +6,6 @@
 //! permissions. Also warns when the code writes to the resource that invokes it (a
 //! recursive loop).
 
-use std::collections::BTreeSet;
-
 use analyzer::infra::{DestinationKind, EventKind, FunctionSpec};
 use analyzer::{Diagnostic, InfraRef, Value, Via};
 
@@ -301,17 +299,11 @@ pub fn apply(spec: &FunctionSpec, resolved: &mut Resolved) {
             chain: Vec::new(),
             via: Via::Call,
         };
-        let grant = resolved
+        resolved
             .actions
             .entry(action.clone())
-            .or_insert_with(|| ActionGrant {
-                action,
-                resources: BTreeSet::new(),
-                reasons: BTreeSet::new(),
-                basis: Basis::Override,
-            });
-        grant.resources.insert(resource);
-        grant.reasons.insert(reason);
+            .or_insert_with(|| ActionGrant::new(action, Basis::Override))
+            .add([resource], reason, None);
     }
     resolved.diagnostics.sort();
     resolved.diagnostics.dedup();

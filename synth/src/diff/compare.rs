@@ -519,6 +519,7 @@ mod tests {
             resources: resources.iter().map(|r| r.to_string()).collect(),
             reasons: BTreeSet::new(),
             basis: Basis::ServiceReference,
+            conditions: None,
         }
     }
 

@@ -1,7 +1,7 @@
 //! Platform permissions of the infra fixtures, expectations written from the AWS pages the
 //! tables cite.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use analyzer::infra::{self, FunctionSpec, KmsKey};
@@ -167,6 +167,7 @@ fn writing_to_the_own_event_source_is_a_recursion_warning() {
                 via: Via::Call,
             }]),
             basis: Basis::ServiceReference,
+            conditions: None,
         },
     );
     apply(&spec, &mut resolved);
@@ -204,6 +205,7 @@ fn code_writing_to_a_kms_encrypted_bucket_needs_generate_data_key() {
             ]),
             reasons: BTreeSet::from([code_reason]),
             basis: Basis::ServiceReference,
+            conditions: None,
         },
     );
     apply(&spec, &mut resolved);

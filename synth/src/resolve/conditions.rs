@@ -1,0 +1,117 @@
+//! Conditions a need can carry. Passing a role is only needed towards the service the call
+//! hands it to, so `iam:PassRole` from a call in this table is granted with
+//! `iam:PassedToService` set to that service's principal: the role cannot be passed to any
+//! other service with this grant.
+//!
+//! Sources: IAM User Guide, "Grant a user permissions to pass a role to an AWS service" and
+//! the `iam:PassedToService` condition key ("the service principal of the service to which a
+//! role can be passed"); each row's principal is the one that service's documentation names
+//! for the role the operation passes (ECS task roles: ecs-tasks.amazonaws.com, "Amazon ECS
+//! task IAM role"; Step Functions, Lambda, EventBridge Scheduler and EventBridge execution
+//! roles; Glue, SageMaker, CodeBuild, CloudFormation service roles; Firehose delivery roles).
+
+use std::collections::BTreeMap;
+
+use crate::policy::Conditions;
+
+/// The action a call is for (its first action) -> the service principal it passes roles to.
+const PASSED_TO_SERVICE: &[(&str, &str)] = &[
+    (
+        "bedrock:CreateModelCustomizationJob",
+        "bedrock.amazonaws.com",
+    ),
+    ("cloudformation:CreateStack", "cloudformation.amazonaws.com"),
+    ("cloudformation:UpdateStack", "cloudformation.amazonaws.com"),
+    ("codebuild:CreateProject", "codebuild.amazonaws.com"),
+    ("codebuild:UpdateProject", "codebuild.amazonaws.com"),
+    ("ecs:RegisterTaskDefinition", "ecs-tasks.amazonaws.com"),
+    ("ecs:RunTask", "ecs-tasks.amazonaws.com"),
+    ("ecs:StartTask", "ecs-tasks.amazonaws.com"),
+    ("events:PutTargets", "events.amazonaws.com"),
+    ("firehose:CreateDeliveryStream", "firehose.amazonaws.com"),
+    ("glue:CreateJob", "glue.amazonaws.com"),
+    ("glue:UpdateJob", "glue.amazonaws.com"),
+    ("lambda:CreateFunction", "lambda.amazonaws.com"),
+    ("lambda:UpdateFunctionConfiguration", "lambda.amazonaws.com"),
+    ("sagemaker:CreateProcessingJob", "sagemaker.amazonaws.com"),
+    ("sagemaker:CreateTrainingJob", "sagemaker.amazonaws.com"),
+    ("scheduler:CreateSchedule", "scheduler.amazonaws.com"),
+    ("scheduler:UpdateSchedule", "scheduler.amazonaws.com"),
+    ("states:CreateStateMachine", "states.amazonaws.com"),
+    ("states:UpdateStateMachine", "states.amazonaws.com"),
+];
+
+const PASS_ROLE: &str = "iam:PassRole";
+const STRING_EQUALS: &str = "StringEquals";
+const PASSED_TO: &str = "iam:PassedToService";
+
+/// The conditions `action` can be granted with when a call for `primary` needs it; `None`
+/// when it must be granted unconditionally.
+pub fn for_need(action: &str, primary: &str) -> Option<Conditions> {
+    if action != PASS_ROLE {
+        return None;
+    }
+    let (_, principal) = PASSED_TO_SERVICE.iter().find(|(a, _)| *a == primary)?;
+    Some(BTreeMap::from([(
+        STRING_EQUALS.to_string(),
+        BTreeMap::from([(PASSED_TO.to_string(), vec![(*principal).to_string()])]),
+    )]))
+}
+
+/// Conditions of two needs of one grant: the same keys with their values as alternatives;
+/// anything else is unconditional (`None`), since one condition cannot allow both.
+pub fn join(a: Option<Conditions>, b: Option<Conditions>) -> Option<Conditions> {
+    let (mut a, b) = (a?, b?);
+    let same_keys = a.len() == b.len()
+        && a.iter()
+            .all(|(op, keys)| b.get(op).is_some_and(|other| other.keys().eq(keys.keys())));
+    if !same_keys {
+        return None;
+    }
+    for (op, keys) in b {
+        for (key, values) in keys {
+            let slot = a.entry(op.clone()).or_default().entry(key).or_default();
+            slot.extend(values);
+            slot.sort();
+            slot.dedup();
+        }
+    }
+    Some(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn passed(services: &[&str]) -> Option<Conditions> {
+        Some(BTreeMap::from([(
+            STRING_EQUALS.to_string(),
+            BTreeMap::from([(
+                PASSED_TO.to_string(),
+                services.iter().map(|s| s.to_string()).collect(),
+            )]),
+        )]))
+    }
+
+    #[test]
+    fn pass_role_for_a_listed_call_is_conditioned() {
+        assert_eq!(
+            for_need("iam:PassRole", "ecs:RunTask"),
+            passed(&["ecs-tasks.amazonaws.com"])
+        );
+        assert_eq!(for_need("iam:PassRole", "iot:CreateTopicRule"), None);
+        assert_eq!(for_need("ecs:RunTask", "ecs:RunTask"), None);
+    }
+
+    #[test]
+    fn joined_needs_allow_either_service_or_become_unconditional() {
+        assert_eq!(
+            join(
+                passed(&["states.amazonaws.com"]),
+                passed(&["ecs-tasks.amazonaws.com"])
+            ),
+            passed(&["ecs-tasks.amazonaws.com", "states.amazonaws.com"])
+        );
+        assert_eq!(join(passed(&["states.amazonaws.com"]), None), None);
+    }
+}
