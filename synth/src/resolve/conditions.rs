@@ -45,13 +45,15 @@ const PASS_ROLE: &str = "iam:PassRole";
 const STRING_EQUALS: &str = "StringEquals";
 const PASSED_TO: &str = "iam:PassedToService";
 
-/// The conditions `action` can be granted with when a call for `primary` needs it; `None`
-/// when it must be granted unconditionally.
-pub fn for_need(action: &str, primary: &str) -> Option<Conditions> {
+/// The conditions `action` can be granted with when a call needing `call_actions` needs
+/// it; `None` when it must be granted unconditionally.
+pub fn for_need(action: &str, call_actions: &[&str]) -> Option<Conditions> {
     if action != PASS_ROLE {
         return None;
     }
-    let (_, principal) = PASSED_TO_SERVICE.iter().find(|(a, _)| *a == primary)?;
+    let (_, principal) = PASSED_TO_SERVICE
+        .iter()
+        .find(|(a, _)| call_actions.contains(a))?;
     Some(BTreeMap::from([(
         STRING_EQUALS.to_string(),
         BTreeMap::from([(PASSED_TO.to_string(), vec![(*principal).to_string()])]),
@@ -96,11 +98,18 @@ mod tests {
     #[test]
     fn pass_role_for_a_listed_call_is_conditioned() {
         assert_eq!(
-            for_need("iam:PassRole", "ecs:RunTask"),
+            for_need("iam:PassRole", &["ecs:RunTask", "iam:PassRole"]),
             passed(&["ecs-tasks.amazonaws.com"])
         );
-        assert_eq!(for_need("iam:PassRole", "iot:CreateTopicRule"), None);
-        assert_eq!(for_need("ecs:RunTask", "ecs:RunTask"), None);
+        assert_eq!(
+            for_need(
+                "iam:PassRole",
+                &["iam:PassRole", "scheduler:CreateSchedule"]
+            ),
+            passed(&["scheduler.amazonaws.com"])
+        );
+        assert_eq!(for_need("iam:PassRole", &["iot:CreateTopicRule"]), None);
+        assert_eq!(for_need("ecs:RunTask", &["ecs:RunTask"]), None);
     }
 
     #[test]

@@ -130,14 +130,11 @@ fn resolve_call(catalog: &Catalog, fact: &CallFact, out: &mut Resolved) {
         chain: fact.chain.clone(),
         via: fact.via,
     };
-    let primary = requirement
-        .needs
-        .first()
-        .map(|n| n.action.clone())
-        .unwrap_or_default();
+    let call_actions: Vec<String> = requirement.needs.iter().map(|n| n.action.clone()).collect();
+    let call_actions: Vec<&str> = call_actions.iter().map(String::as_str).collect();
     for need in requirement.needs {
         let resources = arn::resources(catalog, &need.action, &need.scope, members);
-        let conditions = conditions::for_need(&need.action, &primary);
+        let conditions = conditions::for_need(&need.action, &call_actions);
         out.actions
             .entry(need.action.clone())
             .or_insert_with(|| ActionGrant::new(need.action.clone(), requirement.basis))
