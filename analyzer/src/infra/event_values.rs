@@ -11,19 +11,25 @@ use std::collections::BTreeMap;
 use super::{EventKind, FunctionSpec};
 use crate::value::{InfraRef, Value};
 
-/// Event kind -> the path in the event that holds the resource the event source names.
-const EVENT_PATHS: &[(EventKind, &str)] = &[(EventKind::S3, "Records[].s3.bucket.name")];
+/// Event kind (and, for a framework's own event objects, the registering decorator) -> the
+/// path in the event that holds the resource the event source names. Chalice hands
+/// `@app.on_s3_event` handlers an `S3Event` whose `bucket` is the bucket name
+/// (https://aws.github.io/chalice/api.html#S3Event).
+const EVENT_PATHS: &[(EventKind, Option<&str>, &str)] = &[
+    (EventKind::S3, None, "Records[].s3.bucket.name"),
+    (EventKind::S3, Some("on_s3_event"), "bucket"),
+];
 
 /// The event paths whose values the function's triggers determine: one trigger gives its
 /// resource, several a list of them. A path is left out when any trigger of its kind names
 /// no resource, since its value could then be anything.
 pub fn event_values(spec: &FunctionSpec) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
-    for (kind, path) in EVENT_PATHS {
+    for (kind, decorator, path) in EVENT_PATHS {
         let sources: Vec<Option<&Value>> = spec
             .events
             .iter()
-            .filter(|e| e.kind == *kind)
+            .filter(|e| e.kind == *kind && decorator.is_none_or(|d| e.name == d))
             .map(|e| e.resource.as_ref())
             .collect();
         if sources.is_empty() || sources.iter().any(Option::is_none) {

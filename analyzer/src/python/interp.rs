@@ -803,7 +803,9 @@ impl<'t, 'c> Interp<'t, 'c> {
                 continue;
             }
             if let Val::LibObject(o) = self.lookup(node_text(object, src), scope) {
-                o.callbacks.borrow_mut().push(func.clone());
+                if !super::models::is_own_function(&registrar) {
+                    o.callbacks.borrow_mut().push(func.clone());
+                }
                 if !o.registrars.borrow().contains(&registrar) {
                     o.registrars.borrow_mut().push(registrar);
                 }
