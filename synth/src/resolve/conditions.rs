@@ -12,6 +12,8 @@
 
 use std::collections::BTreeMap;
 
+use analyzer::Value;
+
 use crate::policy::Conditions;
 
 /// The action a call is for (its first action) -> the service principal it passes roles to.
@@ -41,13 +43,35 @@ const PASSED_TO_SERVICE: &[(&str, &str)] = &[
     ("states:UpdateStateMachine", "states.amazonaws.com"),
 ];
 
+/// Actions allowed only for the value a request member carries, where the Service Reference
+/// lists the condition key for it: (action, member, condition key). A need gets the
+/// condition when the call's member is a known string.
+/// Source: CloudWatch user guide, "Using condition keys to limit access to CloudWatch
+/// namespaces" (`cloudwatch:namespace` on PutMetricData).
+const REQUEST_CONDITIONS: &[(&str, &str, &str)] = &[(
+    "cloudwatch:PutMetricData",
+    "Namespace",
+    "cloudwatch:namespace",
+)];
+
 const PASS_ROLE: &str = "iam:PassRole";
 const STRING_EQUALS: &str = "StringEquals";
 const PASSED_TO: &str = "iam:PassedToService";
 
-/// The conditions `action` can be granted with when a call needing `call_actions` needs
-/// it; `None` when it must be granted unconditionally.
-pub fn for_need(action: &str, call_actions: &[&str]) -> Option<Conditions> {
+/// The conditions `action` can be granted with when a call needing `call_actions`, with
+/// the arguments `scope`, needs it; `None` when it must be granted unconditionally.
+pub fn for_need(
+    action: &str,
+    call_actions: &[&str],
+    scope: &BTreeMap<String, Value>,
+) -> Option<Conditions> {
+    if let Some((_, member, key)) = REQUEST_CONDITIONS.iter().find(|(a, ..)| *a == action) {
+        let value = scope.get(*member)?.as_str()?;
+        return Some(BTreeMap::from([(
+            STRING_EQUALS.to_string(),
+            BTreeMap::from([(key.to_string(), vec![value.to_string()])]),
+        )]));
+    }
     if action != PASS_ROLE {
         return None;
     }
@@ -98,18 +122,44 @@ mod tests {
     #[test]
     fn pass_role_for_a_listed_call_is_conditioned() {
         assert_eq!(
-            for_need("iam:PassRole", &["ecs:RunTask", "iam:PassRole"]),
+            for_need("iam:PassRole", &["ecs:RunTask", "iam:PassRole"], &none()),
             passed(&["ecs-tasks.amazonaws.com"])
         );
         assert_eq!(
             for_need(
                 "iam:PassRole",
-                &["iam:PassRole", "scheduler:CreateSchedule"]
+                &["iam:PassRole", "scheduler:CreateSchedule"],
+                &none()
             ),
             passed(&["scheduler.amazonaws.com"])
         );
-        assert_eq!(for_need("iam:PassRole", &["iot:CreateTopicRule"]), None);
-        assert_eq!(for_need("ecs:RunTask", &["ecs:RunTask"]), None);
+        assert_eq!(
+            for_need("iam:PassRole", &["iot:CreateTopicRule"], &none()),
+            None
+        );
+        assert_eq!(for_need("ecs:RunTask", &["ecs:RunTask"], &none()), None);
+    }
+
+    fn none() -> BTreeMap<String, Value> {
+        BTreeMap::new()
+    }
+
+    #[test]
+    fn metric_data_is_limited_to_a_known_namespace() {
+        let put = "cloudwatch:PutMetricData";
+        let scope = BTreeMap::from([("Namespace".to_string(), Value::str("Orders"))]);
+        assert_eq!(
+            for_need(put, &[put], &scope),
+            Some(BTreeMap::from([(
+                STRING_EQUALS.to_string(),
+                BTreeMap::from([(
+                    "cloudwatch:namespace".to_string(),
+                    vec!["Orders".to_string()]
+                )])
+            )]))
+        );
+        let unknown = BTreeMap::from([("Namespace".to_string(), Value::Unknown)]);
+        assert_eq!(for_need(put, &[put], &unknown), None);
     }
 
     #[test]

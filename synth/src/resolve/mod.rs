@@ -134,7 +134,7 @@ fn resolve_call(catalog: &Catalog, fact: &CallFact, out: &mut Resolved) {
     let call_actions: Vec<&str> = call_actions.iter().map(String::as_str).collect();
     for need in requirement.needs {
         let resources = arn::resources(catalog, &need.action, &need.scope, members);
-        let conditions = conditions::for_need(&need.action, &call_actions);
+        let conditions = conditions::for_need(&need.action, &call_actions, &need.scope);
         out.actions
             .entry(need.action.clone())
             .or_insert_with(|| ActionGrant::new(need.action.clone(), requirement.basis))
