@@ -89,6 +89,7 @@ pub fn declared(path: &Path, text: &str) -> Declared {
             class,
             line: node.start_position().row as u32 + 1,
             props,
+            exposed_as: None,
         });
     }
     for call in calls {

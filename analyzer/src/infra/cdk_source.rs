@@ -154,6 +154,9 @@ pub struct Construct {
     pub line: u32,
     /// Props with camelCase keys, evaluated; unknown parts are [`UNKNOWN_MARK`].
     pub props: Mapping,
+    /// `(class, field)` when the construct is assigned to `this.field` in a class body: a
+    /// stack exposing it to other stacks (TypeScript only).
+    pub exposed_as: Option<(String, String)>,
 }
 
 /// What one source file declares.
@@ -164,22 +167,62 @@ pub struct Declared {
     pub env: Vec<(String, String, Yaml)>,
     /// `fn.addEventSource(new SqsEventSource(queue))`: (function id, source id, attribute).
     pub event_sources: Vec<(String, String, String)>,
+    /// `new ApiStack(app, 'Api', { table: data.table })` with `data = new DataStack(..)`:
+    /// ((ApiStack, table), (DataStack, table)).
+    pub passed: Vec<((String, String), (String, String))>,
+}
+
+/// Constructs handed from one stack to another through props, across the app's files.
+#[derive(Debug, Default)]
+pub struct Wiring {
+    /// (class, field) -> the construct a stack class assigns to `this.field`.
+    pub fields: BTreeMap<(String, String), Construct>,
+    /// (stack class, prop) -> (class, field) of the construct passed in that prop.
+    pub props: BTreeMap<(String, String), (String, String)>,
+}
+
+impl Wiring {
+    /// The construct a stack class receives in `prop`, when the app passes one.
+    pub fn received(&self, class: &str, prop: &str) -> Option<&Construct> {
+        let source = self.props.get(&(class.to_string(), prop.to_string()))?;
+        self.fields.get(source)
+    }
+
+    fn add(&mut self, declared: &Declared) {
+        for construct in &declared.constructs {
+            if let Some(key) = &construct.exposed_as {
+                self.fields.insert(key.clone(), construct.clone());
+            }
+        }
+        self.props.extend(declared.passed.iter().cloned());
+    }
 }
 
 /// Reads the CDK app whose `cdk.json` is `file`.
 pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
     let app_dir = normalize(file.path.parent().unwrap_or(root));
     let mut out = FileFunctions::default();
-    for path in app_sources(root, &app_dir) {
-        let Ok(source) = read_source(root, &path) else {
-            continue;
-        };
-        if !CDK_MARKERS.iter().any(|m| source.text.contains(m)) {
-            continue;
-        }
-        let declared = match path.extension().and_then(|e| e.to_str()) {
-            Some("py") => super::cdk_python::declared(&path, &source.text),
-            _ => super::cdk_typescript::declared(root, &path, &app_dir),
+    let sources: Vec<_> = app_sources(root, &app_dir)
+        .into_iter()
+        .filter_map(|path| read_source(root, &path).ok().map(|source| (path, source)))
+        .filter(|(_, source)| CDK_MARKERS.iter().any(|m| source.text.contains(m)))
+        .collect();
+    let is_python = |path: &Path| path.extension().and_then(|e| e.to_str()) == Some("py");
+    // First pass: which constructs stacks expose and pass to each other (TypeScript apps).
+    let mut wiring = Wiring::default();
+    for (path, _) in sources.iter().filter(|(path, _)| !is_python(path)) {
+        wiring.add(&super::cdk_typescript::declared(
+            root,
+            path,
+            &app_dir,
+            &Wiring::default(),
+        ));
+    }
+    for (path, source) in sources {
+        let declared = if is_python(&path) {
+            super::cdk_python::declared(&path, &source.text)
+        } else {
+            super::cdk_typescript::declared(root, &path, &app_dir, &wiring)
         };
         if !declared
             .constructs
