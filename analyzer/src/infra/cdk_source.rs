@@ -208,19 +208,19 @@ pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
         .filter(|(_, source)| CDK_MARKERS.iter().any(|m| source.text.contains(m)))
         .collect();
     let is_python = |path: &Path| path.extension().and_then(|e| e.to_str()) == Some("py");
-    // First pass: which constructs stacks expose and pass to each other (TypeScript apps).
+    // First pass: which constructs stacks expose and pass to each other.
     let mut wiring = Wiring::default();
-    for (path, _) in sources.iter().filter(|(path, _)| !is_python(path)) {
-        wiring.add(&super::cdk_typescript::declared(
-            root,
-            path,
-            &app_dir,
-            &Wiring::default(),
-        ));
+    let none = Wiring::default();
+    for (path, source) in &sources {
+        wiring.add(&if is_python(path) {
+            super::cdk_python::declared(path, &source.text, &none)
+        } else {
+            super::cdk_typescript::declared(root, path, &app_dir, &none)
+        });
     }
     for (path, source) in sources {
         let declared = if is_python(&path) {
-            super::cdk_python::declared(&path, &source.text)
+            super::cdk_python::declared(&path, &source.text, &wiring)
         } else {
             super::cdk_typescript::declared(root, &path, &app_dir, &wiring)
         };
