@@ -89,6 +89,17 @@ impl Context {
             .map(|(_, v)| v)
     }
 
+    /// Reading `field` (or any item, for `None`) of the event part at `path`: the value the
+    /// triggers give the longer path, or that path to keep following.
+    pub fn event_step(&self, path: &str, field: Option<&str>) -> Result<Value, String> {
+        let path = match field {
+            Some(field) if path.is_empty() => field.to_string(),
+            Some(field) => format!("{path}.{field}"),
+            None => format!("{path}[]"),
+        };
+        self.event_value(&path).cloned().ok_or(path)
+    }
+
     /// The value an environment variable read resolves to: the infrastructure's binding if
     /// there is one, else a named unknown that keeps the code's default.
     pub fn env_value(&self, name: &str, default: Option<Value>) -> Value {

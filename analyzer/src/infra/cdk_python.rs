@@ -15,7 +15,7 @@ use tree_sitter::{Node, Parser};
 
 use super::cdk_source::{
     Construct, Declared, EVENT_SOURCES, FOREIGN_QUALIFIERS, FUNCTION_CLASSES, RESOURCE_CLASSES,
-    UNREAD_FUNCTION_CLASSES, Wiring, attribute_intrinsic, camel_case, runtime_id,
+    UNREAD_FUNCTION_CLASSES, Wiring, attribute_intrinsic, camel_case, enclosing_name, runtime_id,
 };
 use super::handler::normalize;
 use super::ts_literal::ASSET_KEY;
@@ -76,7 +76,7 @@ pub fn declared(path: &Path, text: &str, wiring: &Wiring) -> Declared {
                     let exposed = held
                         .as_deref()
                         .and_then(|h| h.strip_prefix("self."))
-                        .zip(enclosing_class(&file, node))
+                        .zip(enclosing_name(node, "class_definition", file.text))
                         .map(|(field, class)| (class, field.to_string()));
                     found.push((class, id, node, exposed));
                 } else {
@@ -191,20 +191,6 @@ pub fn declared(path: &Path, text: &str, wiring: &Wiring) -> Declared {
         }
     }
     declared
-}
-
-/// The name of the class whose body holds `node`.
-fn enclosing_class(file: &File, node: Node) -> Option<String> {
-    let mut at = node.parent();
-    while let Some(n) = at {
-        if n.kind() == "class_definition" {
-            return n
-                .child_by_field_name("name")
-                .map(|name| file.text_of(name).to_string());
-        }
-        at = n.parent();
-    }
-    None
 }
 
 struct File<'t> {

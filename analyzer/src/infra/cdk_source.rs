@@ -318,6 +318,22 @@ pub fn attribute_intrinsic(id: &str, attribute: &str) -> Option<Yaml> {
     Some(Yaml::Mapping(map))
 }
 
+/// The name of the nearest enclosing node of `kind` (`class_declaration` in TypeScript,
+/// `class_definition` in Python) around `node`, in `text`.
+pub fn enclosing_name(node: tree_sitter::Node, kind: &str, text: &str) -> Option<String> {
+    let mut at = node.parent();
+    while let Some(n) = at {
+        if n.kind() == kind {
+            return n
+                .child_by_field_name("name")
+                .and_then(|name| name.utf8_text(text.as_bytes()).ok())
+                .map(str::to_string);
+        }
+        at = n.parent();
+    }
+    None
+}
+
 /// `table_name` -> `tableName`.
 pub fn camel_case(snake: &str) -> String {
     let mut out = String::new();

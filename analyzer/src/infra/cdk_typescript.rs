@@ -10,7 +10,7 @@ use tree_sitter::Node;
 
 use super::cdk_source::{
     Construct, Declared, EVENT_SOURCES, FOREIGN_QUALIFIERS, FUNCTION_CLASSES, RESOURCE_CLASSES,
-    UNREAD_FUNCTION_CLASSES, Wiring, attribute_intrinsic, runtime_id,
+    UNREAD_FUNCTION_CLASSES, Wiring, attribute_intrinsic, enclosing_name, runtime_id,
 };
 use super::ts_literal::{Module, Program, string_literal};
 
@@ -42,7 +42,7 @@ pub fn declared(root: &Path, path: &Path, app_dir: &Path, wiring: &Wiring) -> De
                     let exposed = held
                         .as_deref()
                         .and_then(|h| h.strip_prefix("this."))
-                        .zip(enclosing_class(module, node))
+                        .zip(enclosing_name(node, "class_declaration", &module.text))
                         .map(|(field, class)| (class, field.to_string()));
                     let line = node.start_position().row as u32 + 1;
                     found.push((class, id, line, props, exposed));
@@ -190,20 +190,6 @@ pub fn declared(root: &Path, path: &Path, app_dir: &Path, wiring: &Wiring) -> De
         }
     }
     declared
-}
-
-/// The name of the class whose body holds `node`.
-fn enclosing_class(module: &Module, node: Node) -> Option<String> {
-    let mut at = node.parent();
-    while let Some(n) = at {
-        if n.kind() == "class_declaration" {
-            return n
-                .child_by_field_name("name")
-                .map(|name| module.text_of(name).to_string());
-        }
-        at = n.parent();
-    }
-    None
 }
 
 /// `new <Class>(scope, 'Id', props?)` of a class we read: (class, id, props node).

@@ -1849,14 +1849,9 @@ impl<'t, 'c> Interp<'t, 'c> {
 
     /// Reading `field` (or an item, for `None`) of the event part at `path`.
     fn event_part(&self, path: &str, field: Option<&str>) -> Val<'t> {
-        let path = match field {
-            Some(field) if path.is_empty() => field.to_string(),
-            Some(field) => format!("{path}.{field}"),
-            None => format!("{path}[]"),
-        };
-        match self.ctx.event_value(&path) {
-            Some(value) => Val::Data(value.clone()),
-            None => Val::Event(Rc::from(path)),
+        match self.ctx.event_step(path, field) {
+            Ok(value) => Val::Data(value),
+            Err(path) => Val::Event(Rc::from(path)),
         }
     }
 

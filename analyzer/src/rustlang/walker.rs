@@ -885,14 +885,9 @@ impl<'a> Walker<'a> {
     /// Reading `field` (or an item, for `None`) of the event part at `path`: the triggers'
     /// value where they bind that path.
     pub fn event_part(&self, path: &str, field: Option<&str>) -> Abs {
-        let path = match field {
-            Some(field) if path.is_empty() => field.to_string(),
-            Some(field) => format!("{path}.{field}"),
-            None => format!("{path}[]"),
-        };
-        match self.ctx.event_value(&path) {
-            Some(value) => Abs::Val(value.clone()),
-            None => Abs::Event(Rc::from(path)),
+        match self.ctx.event_step(path, field) {
+            Ok(value) => Abs::Val(value),
+            Err(path) => Abs::Event(Rc::from(path)),
         }
     }
 
