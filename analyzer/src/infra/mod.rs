@@ -174,6 +174,22 @@ pub enum DeclaredPolicy {
     },
     /// A managed policy: an ARN or an AWS managed policy name (`AWSLambdaBasicExecutionRole`).
     Managed { policy: serde_json::Value },
+    /// A SAM connector from the function to another resource (`AWS::Serverless::Connector`,
+    /// or `Connectors` embedded in the function's resource): SAM grants the role the
+    /// statements of its connector profile for the destination's type and `Permissions`.
+    Connector {
+        /// The connector's name as written (its logical id, or its key under `Connectors`).
+        name: String,
+        /// The destination's CloudFormation type (SAM types translated), as SAM's profiles
+        /// are keyed.
+        destination_type: String,
+        /// The destination's logical id when it is given by `Id`.
+        destination_id: Option<String>,
+        /// The destination as written when given without `Id` (`Type`, `Arn`, `Name` ...).
+        destination: serde_json::Value,
+        /// `Read`, `Write`.
+        permissions: Vec<String>,
+    },
 }
 
 /// What discovery found: the functions, and warnings about the files it read.

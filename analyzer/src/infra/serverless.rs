@@ -573,9 +573,7 @@ impl Service<'_> {
                 .into_iter()
                 .flatten()
             {
-                policies.push(DeclaredPolicy::Managed {
-                    policy: to_json(policy),
-                });
+                policies.push(cloudformation::managed_policy(policy, self.eval));
             }
         }
         if let Some(statements) = get(function, &["iamRoleStatements"]) {

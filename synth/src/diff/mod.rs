@@ -7,6 +7,7 @@
 //! is excess only when no function of the role needs it.
 
 pub mod compare;
+pub mod connector;
 pub mod data;
 pub mod deployed;
 pub mod file;
