@@ -23,45 +23,6 @@ const VARIABLES: &[(&str, &str, &str)] = &[
     ("Destination.Qualifier", "Qualifier", "Qualifier"),
 ];
 
-/// The ARN that a destination's `Arn` output stands for, in terms of the resource's name
-/// placeholder, so it compares with the ARNs the code needs: `!GetAtt Orders.Arn` of a
-/// table is `arn:…:table/${Orders}`. Keyed by type; `<id>` is the logical id. From each
-/// type's "Return values" (CloudFormation resource reference: `Ref` returns the name of a
-/// table, bucket, function, event bus and place index; a queue's name is `QueueName`, a
-/// topic's `TopicName`, a state machine's `Name`) and the ARN formats of the Service
-/// Authorization Reference.
-const ARNS: &[(&str, &str)] = &[
-    (
-        "AWS::DynamoDB::Table",
-        "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${<id>}",
-    ),
-    ("AWS::S3::Bucket", "arn:${AWS::Partition}:s3:::${<id>}"),
-    (
-        "AWS::SQS::Queue",
-        "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${<id>.QueueName}",
-    ),
-    (
-        "AWS::SNS::Topic",
-        "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${<id>.TopicName}",
-    ),
-    (
-        "AWS::Lambda::Function",
-        "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${<id>}",
-    ),
-    (
-        "AWS::StepFunctions::StateMachine",
-        "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${<id>.Name}",
-    ),
-    (
-        "AWS::Events::EventBus",
-        "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${<id>}",
-    ),
-    (
-        "AWS::Location::PlaceIndex",
-        "arn:${AWS::Partition}:geo:${AWS::Region}:${AWS::AccountId}:place-index/${<id>}",
-    ),
-];
-
 /// The statements a connector to `destination_type` grants for `permissions`, or why it
 /// grants nothing here. `destination_id` is the destination's logical id when given by
 /// `Id`; `destination` the destination as written otherwise.
@@ -114,16 +75,13 @@ fn variable_values(
     let mut values = BTreeMap::new();
     for (variable, output, property) in VARIABLES {
         let value = match destination_id {
-            Some(id) => {
-                let arn = ARNS.iter().find(|(t, _)| *t == destination_type);
-                match (*output, arn) {
-                    ("Arn", Some((_, arn))) => Some(Value::String(arn.replace("<id>", id))),
-                    _ => outputs
-                        .get(destination_type)
-                        .and_then(|o| o.get(*output))
-                        .map(|v| replace_logical_id(v, id)),
-                }
-            }
+            Some(id) => match (*output, super::arns::arn_of(destination_type, id)) {
+                ("Arn", Some(arn)) => Some(Value::String(arn)),
+                _ => outputs
+                    .get(destination_type)
+                    .and_then(|o| o.get(*output))
+                    .map(|v| replace_logical_id(v, id)),
+            },
             None => destination.get(*property).cloned(),
         };
         if let Some(value) = value {
