@@ -48,6 +48,12 @@ const ZAPPA_NAMES: &[&str] = &[
 ];
 /// Names that say "this is a CloudFormation/SAM template": a parse error is then an error.
 const TEMPLATE_NAMES: &[&str] = &["template.yaml", "template.yml", "template.json"];
+/// Text that a Terraform file declaring a function contains: the resource type, or the
+/// terraform-aws-modules Lambda module.
+const TERRAFORM_FUNCTIONS: &[&str] = &[
+    "\"aws_lambda_function\"",
+    "terraform-aws-modules/lambda/aws",
+];
 /// Text that a template declaring a function must contain.
 const FUNCTION_TYPES: &[&str] = &["AWS::Serverless::Function", "AWS::Lambda::Function"];
 
@@ -64,6 +70,8 @@ pub enum Kind {
     Chalice,
     /// `zappa_settings.json` / `.yml` / `.yaml` of a Zappa project.
     Zappa,
+    /// A `.tf` file declaring a Lambda function: its folder (the Terraform module) is read.
+    Terraform,
 }
 
 /// An infrastructure file to read.
@@ -96,6 +104,8 @@ pub fn explicit(root: &Path, path: &Path) -> Result<Found, InfraError> {
         Kind::Chalice
     } else if ZAPPA_NAMES.contains(&name.as_str()) {
         Kind::Zappa
+    } else if name.ends_with(".tf") {
+        Kind::Terraform
     } else if SERVERLESS_NAMES.contains(&name.as_str()) || name.starts_with("serverless") {
         Kind::Serverless
     } else if rel.contains("cdk.out/") || name.ends_with(".template.json") {
@@ -145,7 +155,16 @@ pub fn find(root: &Path) -> Vec<Found> {
     }
     found.sort_by(|a, b| a.rel.cmp(&b.rel));
     drop_synthesized_apps(&mut found);
+    one_per_terraform_module(&mut found);
     found
+}
+
+/// A Terraform module is its folder: one of its files stands for all of them.
+fn one_per_terraform_module(found: &mut Vec<Found>) {
+    let mut seen = std::collections::BTreeSet::new();
+    found.retain(|f| {
+        f.kind != Kind::Terraform || seen.insert(f.path.parent().map(Path::to_path_buf))
+    });
 }
 
 /// A CDK app whose `cdk.out` holds templates is read through them, not its source.
@@ -186,6 +205,13 @@ fn classify(root: &Path, path: &Path) -> Option<Kind> {
         return Some(Kind::Zappa);
     }
     let extension = path.extension()?.to_str()?;
+    if extension == "tf" {
+        let text = read_source(root, path).ok()?.text;
+        return TERRAFORM_FUNCTIONS
+            .iter()
+            .any(|t| text.contains(t))
+            .then_some(Kind::Terraform);
+    }
     if !matches!(extension, "yaml" | "yml" | "json" | "template") {
         return None;
     }

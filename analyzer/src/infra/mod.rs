@@ -20,6 +20,7 @@ mod intrinsics;
 pub(crate) mod physical_names;
 mod serverless;
 mod serverless_ts;
+mod terraform;
 mod ts_literal;
 mod variables;
 mod zappa;
@@ -254,6 +255,7 @@ pub fn discover_all(root: &Path, templates: &[PathBuf]) -> Result<Discovery, Inf
             discovery::Kind::CdkApp => cdk_source::read(root, file),
             discovery::Kind::Chalice => chalice::read(root, file),
             discovery::Kind::Zappa => zappa::read(root, file),
+            discovery::Kind::Terraform => terraform::read(root, file),
         };
         match result {
             Ok(read) => {
