@@ -25,7 +25,9 @@ pub enum Value {
     /// A value the infrastructure defines: a resource in the template (`!Ref Table`,
     /// `!GetAtt Q.Arn`) or a parameter. Synth renders it as an intrinsic for CloudFormation
     /// and as the known name (or a wildcard) elsewhere.
-    Infra(InfraRef),
+    /// Boxed: the reference is four strings, and every `Value` (argument maps hold many)
+    /// would otherwise be as large as it.
+    Infra(Box<InfraRef>),
     /// Parts joined: f-strings, template literals, `format!`, `+`.
     Concat {
         parts: Vec<Value>,

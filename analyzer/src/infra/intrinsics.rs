@@ -238,36 +238,36 @@ impl<'t> Evaluator<'t> {
     /// `Ref` / `GetAtt` of a logical id.
     pub fn reference(&self, id: &str, attribute: Option<String>) -> Value {
         if PSEUDO_PARAMETERS.contains(&id) {
-            return Value::Infra(InfraRef {
+            return Value::Infra(Box::new(InfraRef {
                 logical_id: id.to_string(),
                 resource_type: PSEUDO.to_string(),
                 attribute: None,
                 known: None,
-            });
+            }));
         }
         if let Some(default) = self.template.parameters.get(id) {
-            return Value::Infra(InfraRef {
+            return Value::Infra(Box::new(InfraRef {
                 logical_id: id.to_string(),
                 resource_type: PARAMETER.to_string(),
                 attribute: None,
                 known: default.clone(),
-            });
+            }));
         }
         if let Some(resource) = self.template.resources.get(id) {
-            return Value::Infra(InfraRef {
+            return Value::Infra(Box::new(InfraRef {
                 logical_id: id.to_string(),
                 resource_type: physical_names::deployed_type(&resource.resource_type).to_string(),
                 attribute,
                 known: self.physical_name(id),
-            });
+            }));
         }
         if let Some((resource_type, known)) = self.template.generated.get(id) {
-            return Value::Infra(InfraRef {
+            return Value::Infra(Box::new(InfraRef {
                 logical_id: id.to_string(),
                 resource_type: resource_type.clone(),
                 attribute,
                 known: known.clone(),
-            });
+            }));
         }
         let doc = self.template.as_document();
         let line = [
@@ -519,12 +519,11 @@ pub fn string_value(text: &str) -> Value {
 pub fn static_string(value: &Value) -> Option<String> {
     match value {
         Value::Str { value } | Value::Scalar { value } => Some(value.clone()),
-        Value::Infra(InfraRef {
-            resource_type,
-            known: Some(known),
-            attribute: None,
-            ..
-        }) if resource_type == PARAMETER => Some(known.clone()),
+        Value::Infra(reference)
+            if reference.resource_type == PARAMETER && reference.attribute.is_none() =>
+        {
+            reference.known.clone()
+        }
         Value::Concat { parts } => parts.iter().map(static_string).collect(),
         _ => None,
     }
@@ -550,12 +549,12 @@ mod tests {
     }
 
     fn infra(id: &str, ty: &str, attribute: Option<&str>, known: Option<&str>) -> Value {
-        Value::Infra(InfraRef {
+        Value::Infra(Box::new(InfraRef {
             logical_id: id.into(),
             resource_type: ty.into(),
             attribute: attribute.map(Into::into),
             known: known.map(Into::into),
-        })
+        }))
     }
 
     const TEMPLATE: &str = r#"
