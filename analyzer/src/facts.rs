@@ -119,15 +119,25 @@ impl FunctionFacts {
 }
 
 /// Folds whitespace and shortens source text for `CallFact::call` and `Unresolved::call`.
+/// One pass that stops after `MAX` characters: a call's source can be a long builder chain,
+/// and this runs for every reported call.
 pub fn call_text(source: &str) -> String {
     const MAX: usize = 80;
-    let folded = source.split_whitespace().collect::<Vec<_>>().join(" ");
-    if folded.chars().count() <= MAX {
-        return folded;
+    let mut out = String::with_capacity(MAX + 3);
+    let mut count = 0;
+    for (i, word) in source.split_whitespace().enumerate() {
+        let space = (i > 0).then_some(' ');
+        for c in space.into_iter().chain(word.chars()) {
+            if count == MAX {
+                out.pop();
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            count += 1;
+        }
     }
-    let mut short: String = folded.chars().take(MAX - 1).collect();
-    short.push('…');
-    short
+    out
 }
 
 #[cfg(test)]
@@ -144,5 +154,10 @@ mod tests {
         let short = call_text(&long);
         assert_eq!(short.chars().count(), 80);
         assert!(short.ends_with('…'));
+        // Exactly the limit stays whole; one more is cut to 79 and the ellipsis.
+        let eighty = format!("  f({})  ", "é".repeat(77));
+        assert_eq!(call_text(&eighty), format!("f({})", "é".repeat(77)));
+        let over = format!("f({}) ", "é".repeat(78));
+        assert_eq!(call_text(&over), format!("f({}…", "é".repeat(77)));
     }
 }

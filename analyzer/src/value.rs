@@ -25,7 +25,9 @@ pub enum Value {
     /// A value the infrastructure defines: a resource in the template (`!Ref Table`,
     /// `!GetAtt Q.Arn`) or a parameter. Synth renders it as an intrinsic for CloudFormation
     /// and as the known name (or a wildcard) elsewhere.
-    Infra(InfraRef),
+    /// Boxed: the reference is four strings, and every `Value` (argument maps hold many)
+    /// would otherwise be as large as it.
+    Infra(Box<InfraRef>),
     /// Parts joined: f-strings, template literals, `format!`, `+`.
     Concat {
         parts: Vec<Value>,
@@ -157,12 +159,12 @@ mod tests {
     use super::*;
 
     fn bucket() -> Value {
-        Value::Infra(InfraRef {
+        Value::Infra(Box::new(InfraRef {
             logical_id: "ArchiveBucket".into(),
             resource_type: "AWS::S3::Bucket".into(),
             attribute: None,
             known: None,
-        })
+        }))
     }
 
     #[test]
@@ -196,12 +198,12 @@ mod tests {
             }
         );
         // A queue's `Ref` is its URL, which holds `/`.
-        let queue = Value::Infra(InfraRef {
+        let queue = Value::Infra(Box::new(InfraRef {
             logical_id: "Q".into(),
             resource_type: "AWS::SQS::Queue".into(),
             attribute: None,
             known: None,
-        });
+        }));
         assert_eq!(
             queue.split("/", Some(1)),
             Value::List {
@@ -209,13 +211,13 @@ mod tests {
             }
         );
         // An ARN attribute is not a name: its characters are not bounded by the table.
-        let arn = Value::Infra(InfraRef {
+        let arn = Value::Infra(Box::new(InfraRef {
             attribute: Some("Arn".into()),
             ..match bucket() {
-                Value::Infra(r) => r,
+                Value::Infra(r) => *r,
                 _ => unreachable!(),
             }
-        });
+        }));
         assert!(arn.may_contain(":"));
         assert!(!bucket().may_contain("/"));
         assert!(bucket().may_contain("-"));

@@ -317,12 +317,12 @@ fn build(
 
     let function_name = match get(props, &["FunctionName"]) {
         Some(name) => eval.eval(name),
-        None => Value::Infra(InfraRef {
+        None => Value::Infra(Box::new(InfraRef {
             logical_id: id.to_string(),
             resource_type: LAMBDA_FUNCTION.to_string(),
             attribute: None,
             known: None,
-        }),
+        })),
     };
     let log_group = match get(props, &["LoggingConfig", "LogGroup"]) {
         Some(group) => eval.eval(group),
@@ -508,9 +508,7 @@ fn static_text_parts(value: &Value) -> String {
     match value {
         Value::Str { value } => value.clone(),
         Value::Concat { parts } => parts.iter().map(static_text_parts).collect(),
-        Value::Infra(InfraRef { logical_id, .. }) if logical_id == "AWS::Partition" => {
-            "aws".to_string()
-        }
+        Value::Infra(reference) if reference.logical_id == "AWS::Partition" => "aws".to_string(),
         _ => String::new(),
     }
 }

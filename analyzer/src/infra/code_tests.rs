@@ -9,12 +9,12 @@ use super::*;
 use crate::value::InfraRef;
 
 fn infra(id: &str, resource_type: &str, attribute: Option<&str>, known: Option<&str>) -> Value {
-    Value::Infra(InfraRef {
+    Value::Infra(Box::new(InfraRef {
         logical_id: id.into(),
         resource_type: resource_type.into(),
         attribute: attribute.map(Into::into),
         known: known.map(Into::into),
-    })
+    }))
 }
 
 fn named<'a>(found: &'a Discovery, name: &str) -> &'a FunctionSpec {

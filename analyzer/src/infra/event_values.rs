@@ -56,10 +56,10 @@ fn bucket_name(value: &Value) -> Value {
             _ => Value::str(value),
         },
         Value::Infra(reference) if reference.attribute.as_deref() == Some("Arn") => {
-            Value::Infra(InfraRef {
+            Value::Infra(Box::new(InfraRef {
                 attribute: None,
-                ..reference.clone()
-            })
+                ..(**reference).clone()
+            }))
         }
         other => other.clone(),
     }

@@ -245,36 +245,36 @@ impl<'t> Evaluator<'t> {
                 "AWS::StackName" => self.template.stack_name.clone(),
                 _ => None,
             };
-            return Value::Infra(InfraRef {
+            return Value::Infra(Box::new(InfraRef {
                 logical_id: id.to_string(),
                 resource_type: PSEUDO.to_string(),
                 attribute: None,
                 known,
-            });
+            }));
         }
         if let Some(default) = self.template.parameters.get(id) {
-            return Value::Infra(InfraRef {
+            return Value::Infra(Box::new(InfraRef {
                 logical_id: id.to_string(),
                 resource_type: PARAMETER.to_string(),
                 attribute: None,
                 known: default.clone(),
-            });
+            }));
         }
         if let Some(resource) = self.template.resources.get(id) {
-            return Value::Infra(InfraRef {
+            return Value::Infra(Box::new(InfraRef {
                 logical_id: id.to_string(),
                 resource_type: physical_names::deployed_type(&resource.resource_type).to_string(),
                 attribute,
                 known: self.physical_name(id),
-            });
+            }));
         }
         if let Some((resource_type, known)) = self.template.generated.get(id) {
-            return Value::Infra(InfraRef {
+            return Value::Infra(Box::new(InfraRef {
                 logical_id: id.to_string(),
                 resource_type: resource_type.clone(),
                 attribute,
                 known: known.clone(),
-            });
+            }));
         }
         let doc = self.template.as_document();
         let line = [
@@ -526,12 +526,12 @@ pub fn string_value(text: &str) -> Value {
 pub fn static_string(value: &Value) -> Option<String> {
     match value {
         Value::Str { value } | Value::Scalar { value } => Some(value.clone()),
-        Value::Infra(InfraRef {
-            resource_type,
-            known: Some(known),
-            attribute: None,
-            ..
-        }) if resource_type == PARAMETER || resource_type == PSEUDO => Some(known.clone()),
+        Value::Infra(reference)
+            if (reference.resource_type == PARAMETER || reference.resource_type == PSEUDO)
+                && reference.attribute.is_none() =>
+        {
+            reference.known.clone()
+        }
         Value::Concat { parts } => parts.iter().map(static_string).collect(),
         _ => None,
     }
@@ -552,13 +552,13 @@ const NAME_PLACEHOLDERS: &[&str] = &[
 /// (`orders-archive-${AWS::AccountId}`) stays a placeholder.
 fn static_name(value: &Value) -> Option<String> {
     match value {
-        Value::Infra(InfraRef {
-            logical_id,
-            resource_type,
-            known: None,
-            attribute: None,
-        }) if resource_type == PSEUDO && NAME_PLACEHOLDERS.contains(&logical_id.as_str()) => {
-            Some(format!("${{{logical_id}}}"))
+        Value::Infra(reference)
+            if reference.resource_type == PSEUDO
+                && reference.known.is_none()
+                && reference.attribute.is_none()
+                && NAME_PLACEHOLDERS.contains(&reference.logical_id.as_str()) =>
+        {
+            Some(format!("${{{}}}", reference.logical_id))
         }
         Value::Concat { parts } => parts.iter().map(static_name).collect(),
         other => static_string(other),
@@ -585,12 +585,12 @@ mod tests {
     }
 
     fn infra(id: &str, ty: &str, attribute: Option<&str>, known: Option<&str>) -> Value {
-        Value::Infra(InfraRef {
+        Value::Infra(Box::new(InfraRef {
             logical_id: id.into(),
             resource_type: ty.into(),
             attribute: attribute.map(Into::into),
             known: known.map(Into::into),
-        })
+        }))
     }
 
     const TEMPLATE: &str = r#"

@@ -625,12 +625,12 @@ impl Config {
             .find(|a| a.key.as_str() == *name_argument)
             .and_then(|a| self.text(&a.expr));
         let prefix = if block == "data" { "data." } else { "" };
-        Value::Infra(InfraRef {
+        Value::Infra(Box::new(InfraRef {
             logical_id: format!("{prefix}{kind}.{name}"),
             resource_type: (*cfn_type).to_string(),
             attribute: getatt.map(str::to_string),
             known,
-        })
+        }))
     }
 }
 

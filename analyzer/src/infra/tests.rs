@@ -17,12 +17,12 @@ fn s(value: &str) -> Value {
 }
 
 fn infra(id: &str, resource_type: &str, attribute: Option<&str>, known: Option<&str>) -> Value {
-    Value::Infra(InfraRef {
+    Value::Infra(Box::new(InfraRef {
         logical_id: id.into(),
         resource_type: resource_type.into(),
         attribute: attribute.map(Into::into),
         known: known.map(Into::into),
-    })
+    }))
 }
 
 fn env(pairs: &[(&str, Value)]) -> BTreeMap<String, Value> {

@@ -74,6 +74,15 @@ impl<'t, 'c> Interp<'t, 'c> {
         if let Some((_, factory)) = FACTORIES.iter().find(|(name, _)| *name == q) {
             return self.make(*factory, &args);
         }
+        // Bound for a later call: run then, with all its arguments, not now.
+        if super::dicts::PARTIALS.contains(&q) {
+            let mut args = args;
+            if args.positional.is_empty() {
+                return Val::Unknown;
+            }
+            let callee = args.positional.remove(0);
+            return Val::Partial(Rc::new((callee, args)));
+        }
         self.run_passed_callables(&args, node, scope);
         match q {
             "os.getenv" | "os.environ.get" | "os.environ.setdefault" => {
@@ -129,6 +138,7 @@ impl<'t, 'c> Interp<'t, 'c> {
                 }
                 return args.get(0, "default").cloned().unwrap_or(Val::Unknown);
             }
+            "builtins.dict" => return super::dicts::builtin_dict(&args),
             "builtins.str" => {
                 return match args.positional.first() {
                     Some(

@@ -15,6 +15,7 @@ use tree_sitter::Node;
 use crate::facts::{CallFact, Client, Operation, Sdk, Step, Unresolved, Via, call_text};
 use crate::{Context, Diagnostic, FunctionFacts, Location, Value};
 
+use super::dicts::{self, dict_value};
 use super::program::{Program, Target, import_specs};
 use super::syntax::{StringPart, line_of, node_text, string_parts};
 use super::unknown_receiver;
@@ -387,7 +388,8 @@ impl<'t, 'c> Interp<'t, 'c> {
         env.insert(name.to_string(), val);
     }
 
-    fn assign(&mut self, target: Node<'t>, val: Val<'t>, scope: &mut Scope<'t>) {
+    /// Binds `val` to an assignment target (a name, an attribute, a subscript, a tuple).
+    pub fn assign(&mut self, target: Node<'t>, val: Val<'t>, scope: &mut Scope<'t>) {
         let src = self.src(scope.module);
         match target.kind() {
             "identifier" => self.assign_name(node_text(target, src), val, scope),
@@ -847,7 +849,7 @@ impl<'t, 'c> Interp<'t, 'c> {
         }
     }
 
-    /// Local functions handed to third-party code (`executor.map(f, xs)`,
+    /// Local functions and partials handed to third-party code (`executor.map(f, xs)`,
     /// `process_partial_response(record_handler=f)`) are assumed to be called; framework
     /// objects handed over (`Mangum(app)`) dispatch to their callbacks.
     pub fn run_passed_callables(
@@ -868,8 +870,29 @@ impl<'t, 'c> Interp<'t, 'c> {
                     self.call_function(f, CallArgs::default(), Some((scope.module, node)));
                 }
                 Val::LibObject(o) => self.run_callbacks(&o, node, scope),
+                // `run_in_executor(None, partial(s3.put_object, Bucket=b))`: called with
+                // what it binds.
+                Val::Partial(p) => {
+                    self.call_partial(&p, CallArgs::default(), node, scope);
+                }
                 _ => {}
             }
+        }
+    }
+
+    /// Partials among `args`, called with what they bind (see [`Self::run_passed_callables`]).
+    fn run_passed_partials(&mut self, args: &CallArgs<'t>, node: Node<'t>, scope: &mut Scope<'t>) {
+        let partials: Vec<_> = args
+            .positional
+            .iter()
+            .chain(args.keywords.iter().map(|(_, v)| v))
+            .filter_map(|v| match v {
+                Val::Partial(p) => Some(p.clone()),
+                _ => None,
+            })
+            .collect();
+        for p in partials {
+            self.call_partial(&p, CallArgs::default(), node, scope);
         }
     }
 
@@ -1110,13 +1133,9 @@ impl<'t, 'c> Interp<'t, 'c> {
                             entries.insert(key.to_string(), value);
                         }
                     } else if part.kind() == "dictionary_splat" {
-                        match part.named_child(0).map(|e| self.eval(e, scope)) {
-                            Some(Val::Data(Value::Map { entries: more })) => {
-                                entries.extend(more.into_iter().map(|(k, v)| (k, Val::Data(v))))
-                            }
-                            Some(Val::Dict(more)) => entries
-                                .extend(more.borrow().iter().map(|(k, v)| (k.clone(), v.clone()))),
-                            _ => {}
+                        let more = part.named_child(0).map(|e| self.eval(e, scope));
+                        if let Some(more) = more.as_ref().and_then(dicts::entries_of) {
+                            entries.extend(more);
                         }
                     } else {
                         self.eval(part, scope);
@@ -1229,9 +1248,8 @@ impl<'t, 'c> Interp<'t, 'c> {
                 }
                 "dictionary_splat" => {
                     let val = child.named_child(0).map(|e| self.eval(e, scope));
-                    if let Some(Val::Data(Value::Map { entries })) = val {
-                        args.keywords
-                            .extend(entries.into_iter().map(|(k, v)| (k, Val::Data(v))));
+                    if let Some(entries) = val.as_ref().and_then(dicts::entries_of) {
+                        args.keywords.extend(entries);
                     }
                 }
                 "list_splat" => {
@@ -1267,6 +1285,9 @@ impl<'t, 'c> Interp<'t, 'c> {
             let recv = self.eval(object, scope);
             let args = self.eval_args(node.child_by_field_name("arguments"), scope);
             let name = node_text(attr, src);
+            if dicts::is_mutation(&recv, name) {
+                return self.mutate_dict(recv, object, name, &args, scope);
+            }
             let unidentified = is_unidentified(&recv);
             let reported = self.reported();
             let out = self.call_method(recv, name, args, node, scope);
@@ -1307,6 +1328,7 @@ impl<'t, 'c> Interp<'t, 'c> {
             Val::Class(c) => self.instantiate(c, args, node, scope),
             Val::Extern(q) => self.extern_call(&q, None, args, node, scope),
             Val::Bound(recv, name) => self.call_method(*recv, &name, args, node, scope),
+            Val::Partial(p) => self.call_partial(&p, args, node, scope),
             Val::DynamicAttr(recv) => {
                 if matches!(
                     *recv,
@@ -1318,6 +1340,10 @@ impl<'t, 'c> Interp<'t, 'c> {
                         "operation name is not a constant (getattr)",
                     );
                 }
+                Val::Unknown
+            }
+            Val::Unknown => {
+                self.run_passed_partials(&args, node, scope);
                 Val::Unknown
             }
             _ => Val::Unknown,
@@ -1391,7 +1417,16 @@ impl<'t, 'c> Interp<'t, 'c> {
                     None => Val::Unknown,
                 }
             }
-            Val::Function(_) | Val::Unknown | Val::None | Val::Data(_) | Val::Bound(..) => {
+            Val::Data(Value::Map { .. }) | Val::Dict(_) if name == "copy" => {
+                dicts::copy(&recv).unwrap_or(Val::Unknown)
+            }
+            // `loop.run_in_executor(None, partial(s3.put_object, ...))` on an object we know
+            // nothing of: a partial handed over is made to be called.
+            Val::Unknown => {
+                self.run_passed_partials(&args, node, scope);
+                Val::Unknown
+            }
+            Val::Function(_) | Val::None | Val::Data(_) | Val::Bound(..) | Val::Partial(_) => {
                 Val::Unknown
             }
             Val::DynamicAttr(_) => Val::Unknown,
@@ -1554,14 +1589,16 @@ impl<'t, 'c> Interp<'t, 'c> {
                     {
                         self.call_function(f, CallArgs::default(), Some((scope.module, node)))
                     }
-                    Some(found) => found,
+                    Some(found) => self.with_owner(found, &recv, name),
                     None => Val::Bound(Box::new(recv.clone()), Rc::from(name)),
                 }
             }
             Val::Class(ref c) => {
                 let class = c.clone();
-                self.class_attr(&class, name, None)
-                    .unwrap_or_else(|| Val::Bound(Box::new(recv.clone()), Rc::from(name)))
+                match self.class_attr(&class, name, None) {
+                    Some(found) => self.with_owner(found, &recv, name),
+                    None => Val::Bound(Box::new(recv.clone()), Rc::from(name)),
+                }
             }
             Val::LibObject(_)
             | Val::Client(_)
@@ -1575,6 +1612,21 @@ impl<'t, 'c> Interp<'t, 'c> {
         }
     }
 
+    /// `found`, read as attribute `name` of `owner`: an instance of a class with a
+    /// third-party base remembers where it was read from (see [`InstanceVal::owner`]).
+    fn with_owner(&self, found: Val<'t>, owner: &Val<'t>, name: &str) -> Val<'t> {
+        match &found {
+            Val::Instance(i) if i.owner.is_none() && !self.extern_bases(&i.class).is_empty() => {
+                Val::Instance(Rc::new(InstanceVal {
+                    class: i.class.clone(),
+                    attrs: i.attrs.clone(),
+                    owner: Some((owner.clone(), Rc::from(name))),
+                }))
+            }
+            _ => found,
+        }
+    }
+
     fn instantiate(
         &mut self,
         class: Rc<ClassVal<'t>>,
@@ -1585,6 +1637,7 @@ impl<'t, 'c> Interp<'t, 'c> {
         let instance = Val::Instance(Rc::new(InstanceVal {
             class: class.clone(),
             attrs: new_env(),
+            owner: None,
         }));
         if let Some(Val::Function(init)) = self.class_attr(&class, "__init__", Some(&instance)) {
             self.call_function(init, args, Some((scope.module, node)));
@@ -1961,6 +2014,7 @@ impl<'t, 'c> Interp<'t, 'c> {
                     let instance = Val::Instance(Rc::new(InstanceVal {
                         class: c.clone(),
                         attrs: new_env(),
+                        owner: None,
                     }));
                     if let Some(Val::Function(init)) =
                         self.class_attr(&c, "__init__", Some(&instance))
@@ -2102,24 +2156,6 @@ pub fn join_vals<'t>(vals: Vec<Val<'t>>) -> Val<'t> {
                 Val::Union(items)
             }
         }
-    }
-}
-
-/// A dict literal's value: plain data when every value is data (it may be an argument),
-/// else a `Dict`.
-fn dict_value<'t>(entries: BTreeMap<String, Val<'t>>) -> Val<'t> {
-    if entries
-        .values()
-        .all(|v| matches!(v, Val::Data(_) | Val::Unknown | Val::None))
-    {
-        Val::Data(Value::Map {
-            entries: entries
-                .into_iter()
-                .map(|(k, v)| (k, v.to_value()))
-                .collect(),
-        })
-    } else {
-        Val::Dict(Rc::new(std::cell::RefCell::new(entries)))
     }
 }
 

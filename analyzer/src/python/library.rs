@@ -8,6 +8,9 @@
 //! - `"self.x"`: read from the receiver: a library object's constructor argument `x`, or a
 //!   local subclass's class attribute (`self.Meta.table_name` for PynamoDB models);
 //! - `"a.b"`: argument `a` is a library object; take its constructor argument `b`;
+//! - `"owner.x"`: the same path read from the local class the receiver is an attribute of
+//!   (a PynamoDB index's model: `owner.Meta.table_name`); `"@attribute"`: that attribute's
+//!   name;
 //! - `"=text"`: a fixed value; alternatives separated by `|`, first known one wins.
 
 use std::rc::Rc;
@@ -20,6 +23,10 @@ use crate::{Language, Value};
 
 use super::interp::{Interp, Scope};
 use super::val::{CallArgs, ClassVal, InstanceVal, Val, new_env};
+
+/// Argument spec: the name of the attribute the receiver was read from (a PynamoDB index's
+/// default name).
+const ATTRIBUTE_NAME: &str = "@attribute";
 
 /// Whether `qualname` (a call's full dotted name) is the model's callable.
 fn matches(model: &LibraryModel, qualname: &str) -> bool {
@@ -82,11 +89,20 @@ impl<'t, 'c> Interp<'t, 'c> {
             if self.library_call(&qualname, Some(receiver), &args, node, scope) {
                 // A modelled class method on a model class (`User.get(...)`, `User.scan()`)
                 // returns instances of that class (or iterates them): keep the class so
-                // `user.save()` finds its table.
-                if matches!(receiver, Val::Class(_)) {
+                // `user.save()` finds its table. An index's queries return its model's.
+                let model = match receiver {
+                    Val::Class(_) => Some(class.clone()),
+                    Val::Instance(i) => match &i.owner {
+                        Some((Val::Class(owner), _)) => Some(owner.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let Some(model) = model {
                     return Val::Instance(Rc::new(InstanceVal {
-                        class: class.clone(),
+                        class: model,
                         attrs: new_env(),
+                        owner: None,
                     }));
                 }
                 break;
@@ -122,10 +138,29 @@ impl<'t, 'c> Interp<'t, 'c> {
         receiver: Option<&Val<'t>>,
         args: &CallArgs<'t>,
     ) -> Option<Value> {
+        // Not read as an attribute (an index passed around): a name we cannot know.
+        if path == ATTRIBUTE_NAME {
+            return match receiver? {
+                Val::Instance(i) => Some(
+                    i.owner
+                        .as_ref()
+                        .map_or(Value::Unknown, |(_, name)| Value::str(&**name)),
+                ),
+                _ => None,
+            };
+        }
         let mut segments = path.split('.');
         let first = segments.next()?;
         let mut current = if first == "self" {
             receiver?.clone()
+        } else if first == "owner" {
+            match receiver? {
+                Val::Instance(i) => match &i.owner {
+                    Some((owner, _)) => owner.clone(),
+                    None => return Some(Value::Unknown),
+                },
+                _ => return None,
+            }
         } else {
             argument(args, first)?.clone()
         };

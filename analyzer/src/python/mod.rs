@@ -6,6 +6,7 @@
 //! applies the library models.
 
 mod boto3;
+mod dicts;
 mod interp;
 mod library;
 mod models;

@@ -652,8 +652,8 @@ def handler(event, context):
         &r,
         &[
             "app.py:12 sqs.send_message Helper MessageBody='x' QueueUrl='https://sqs.us-east-1.amazonaws.com/1/q'",
-            // partial() hands archive to library code: assumed called, arguments unknown.
-            "app.py:7 s3.copy_object Call Bucket=? CopySource='live/'+? Key=?",
+            // partial() binds the bucket; the call supplies the key.
+            "app.py:7 s3.copy_object Call Bucket='archive' CopySource='live/'+? Key=?",
         ],
     );
 }
@@ -937,12 +937,12 @@ fn repository_settings_from_a_dataclass_factory() {
 /// unknown (Lambda developer guide, example Amazon S3 notification event).
 #[test]
 fn s3_event_bucket_binds_to_the_trigger_buckets() {
-    let uploads = Value::Infra(crate::InfraRef {
+    let uploads = Value::Infra(Box::new(crate::InfraRef {
         logical_id: "Uploads".into(),
         resource_type: "AWS::S3::Bucket".into(),
         attribute: None,
         known: Some("uploads".into()),
-    });
+    }));
     let mut ctx = Context::new(fixture("s3-event"));
     ctx.event
         .insert("Records[].s3.bucket.name".into(), uploads.clone());
@@ -972,5 +972,139 @@ fn s3_event_bucket_binds_to_the_trigger_buckets() {
     assert_eq!(
         r.calls,
         vec!["app.py:13 s3.get_object Call Bucket=? Key=?".to_string()]
+    );
+}
+
+#[test]
+fn pynamodb_index_queries_name_the_index_of_the_model_table() {
+    // Meta.index_name when the index sets it, else the model attribute's name (PynamoDB
+    // docs, "Index Queries"); the table is the model's Meta.table_name; queries on an index
+    // return the model's items (`order.save()` writes the model's table).
+    let by_email = run("pynamodb-indexes", "app.py", Some("find_by_email"));
+    assert_calls(
+        &by_email,
+        &["app.py:5 dynamodb.query Library IndexName='email-index' TableName='orders'"],
+    );
+    let report = run("pynamodb-indexes", "app.py", Some("pending_report"));
+    assert_calls(
+        &report,
+        &[
+            "app.py:9 dynamodb.query Library IndexName='status_index' TableName='orders'",
+            "app.py:10 dynamodb.query Library IndexName='status_index' TableName='orders'",
+            "app.py:12 dynamodb.put_item Library TableName='orders'",
+        ],
+    );
+    let recent = run("pynamodb-indexes", "app.py", Some("recent"));
+    assert_calls(
+        &recent,
+        &["app.py:17 dynamodb.query Library IndexName='by-created' TableName='orders'"],
+    );
+    let audit = run("pynamodb-indexes", "app.py", Some("audit"));
+    assert_calls(
+        &audit,
+        &["app.py:24 dynamodb.scan Library IndexName='email-index' TableName='orders'"],
+    );
+}
+
+#[test]
+fn an_index_not_read_from_a_model_queries_an_unknown_index_of_an_unknown_table() {
+    let models = r#"from pynamodb.indexes import GlobalSecondaryIndex
+from pynamodb.models import Model
+
+
+class ByStatus(GlobalSecondaryIndex):
+    pass
+
+
+class Job(Model):
+    class Meta:
+        table_name = "jobs"
+
+    by_status = ByStatus()
+"#;
+    let app = r#"from models import ByStatus, Job
+
+
+def run_query(index):
+    return list(index.query("DONE"))
+
+
+def handler(event, context):
+    run_query(Job.by_status)
+    return ByStatus().scan()
+"#;
+    let r = run_source(
+        &[("models.py", models), ("app.py", app)],
+        "app.py",
+        Some("handler"),
+    );
+    // Passed along, the index still knows its model; made on its own, it names neither
+    // (an index of some table: never the table itself).
+    assert_calls(
+        &r,
+        &[
+            "app.py:5 dynamodb.query Library IndexName='by_status' TableName='jobs'",
+            "app.py:10 dynamodb.scan Library IndexName=? TableName=?",
+        ],
+    );
+}
+
+#[test]
+fn keyword_splats_dict_builders_partials_and_method_aliases() {
+    let export = run("kwargs-builders", "app.py", Some("export"));
+    assert_calls(
+        &export,
+        &[
+            "app.py:23 s3.put_object Call Body=? Bucket='acme-exports' ContentType='application/json' ExpectedBucketOwner='123456789012' Key='exports/'+?+'.json'",
+            "app.py:26 s3.head_object Call Bucket='acme-exports' ExpectedBucketOwner='123456789012' Key='exports/'+?+'.json'",
+            "app.py:28 sqs.send_message Call MessageBody=? QueueUrl='https://sqs.eu-west-1.amazonaws.com/123456789012/exports'",
+        ],
+    );
+    let save = run("kwargs-builders", "app.py", Some("save"));
+    assert_calls(
+        &save,
+        &[
+            "app.py:33 dynamodb.put_item Helper Item={pk:?} TableName='orders'",
+            "app.py:35 s3.get_object Call Bucket='acme-exports' ExpectedBucketOwner='123456789012' Key='incoming/'+?",
+        ],
+    );
+    let cleanup = run("kwargs-builders", "app.py", Some("cleanup"));
+    assert_calls(
+        &cleanup,
+        &[
+            "app.py:41 s3.delete_object Call Bucket='acme-exports' ExpectedBucketOwner='123456789012' Key='tmp/'+?",
+        ],
+    );
+}
+
+#[test]
+fn dict_mutations_update_what_a_splat_passes() {
+    let source = r#"import boto3
+
+s3 = boto3.client("s3")
+BASE = {"Bucket": "base"}
+
+
+def handler(event, context):
+    kw = {}
+    kw.update(BASE)
+    kw.setdefault("Key", "default-key")
+    s3.get_object(**kw)
+    gone = dict(BASE, Key="k")
+    gone.pop("Bucket")
+    s3.delete_object(**gone)
+    unknown = dict(BASE)
+    unknown.update(event["extra"])
+    s3.head_object(**unknown)
+"#;
+    let r = run_source(&[("app.py", source)], "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "app.py:11 s3.get_object Call Bucket='base' Key='default-key'",
+            "app.py:14 s3.delete_object Call Key='k'",
+            // Updated from an unknown mapping: any key may have changed.
+            "app.py:17 s3.head_object Call",
+        ],
     );
 }

@@ -55,6 +55,9 @@ pub enum Val<'t> {
     Event(Rc<str>),
     /// `super()` inside a method of class `owner`, for `instance`.
     Super(Box<Val<'t>>, Rc<str>),
+    /// `functools.partial(callee, *args, **kwargs)`: calling it calls `callee` with these
+    /// arguments first (`put = partial(s3.put_object, Bucket=B)`).
+    Partial(Rc<(Val<'t>, CallArgs<'t>)>),
     Unknown,
 }
 
@@ -168,6 +171,11 @@ pub struct ClassVal<'t> {
 pub struct InstanceVal<'t> {
     pub class: Rc<ClassVal<'t>>,
     pub attrs: Env<'t>,
+    /// The local class (or instance) this object was read from as an attribute, and the
+    /// attribute's name: a PynamoDB index (`User.email_index`) queries its model's table
+    /// and is named after the attribute unless its `Meta` names it. Set only for instances
+    /// of classes with a third-party base, the only ones library models read it from.
+    pub owner: Option<(Val<'t>, Rc<str>)>,
 }
 
 /// Evaluated call arguments.
@@ -266,6 +274,7 @@ impl<'t> Val<'t> {
             Val::DynamicAttr(r) => format!("dyn:{}", r.signature()),
             Val::Super(i, owner) => format!("super:{owner}:{}", i.signature()),
             Val::Event(path) => format!("event:{path}"),
+            Val::Partial(p) => format!("partial:{:p}", Rc::as_ptr(p)),
             Val::Union(items) => format!(
                 "union:{}",
                 items

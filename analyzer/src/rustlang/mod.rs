@@ -35,6 +35,7 @@ mod resolve;
 mod tables;
 mod types;
 mod walker;
+mod worker;
 
 use std::path::{Path, PathBuf};
 
@@ -48,20 +49,10 @@ use walker::Walker;
 /// handler, or whole), or a package folder / its `Cargo.toml` (then the function names the
 /// binary, else the package's only binary is meant, and its `main` is the handler).
 pub fn analyze(ctx: &Context, entry: &Entry) -> FunctionFacts {
-    // syn and the walker recurse over the syntax tree; a thread with a large stack keeps
-    // deeply nested code from overflowing, and ends with its proc-macro2 source map.
-    let outcome = std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("iamsynth-rust".into())
-            .stack_size(ANALYSIS_STACK_BYTES)
-            .spawn_scoped(scope, || analyze_on_this_thread(ctx, entry))
-            .map(|handle| handle.join())
-    });
-    match outcome {
-        Ok(Ok(facts)) => facts,
-        // Could not start a thread: analyse here instead.
-        Err(_) => analyze_on_this_thread(ctx, entry),
-        Ok(Err(_)) => FunctionFacts {
+    // On a long-lived thread with a large stack (see `worker`).
+    match worker::run(ctx, entry, analyze_on_this_thread) {
+        Ok(Some(facts)) => facts,
+        Ok(None) => FunctionFacts {
             diagnostics: vec![Diagnostic::warning(
                 &entry.file,
                 0,
@@ -69,11 +60,10 @@ pub fn analyze(ctx: &Context, entry: &Entry) -> FunctionFacts {
             )],
             ..FunctionFacts::default()
         },
+        // Could not start a thread: analyse here instead.
+        Err(()) => analyze_on_this_thread(ctx, entry),
     }
 }
-
-/// Stack for an analysis thread: generous, since deep nesting is legal Rust.
-const ANALYSIS_STACK_BYTES: usize = 256 * 1024 * 1024;
 
 fn analyze_on_this_thread(ctx: &Context, entry: &Entry) -> FunctionFacts {
     let root = ctx.root.canonicalize().unwrap_or_else(|_| ctx.root.clone());

@@ -121,6 +121,29 @@ fn single_file_follows_service_fn_closure_to_the_handler() {
 }
 
 #[test]
+fn one_thread_analysing_many_functions_keeps_exact_lines() {
+    // Analyses reuse this thread's worker, which forgets the spans of each analysis's
+    // files before the next: lines must stay those of the file being analysed, whatever
+    // was lexed before it.
+    let first = run("single-file", "src/main.rs", Some("main"));
+    let other = run("modules", "src/main.rs", Some("main"));
+    let again = run("single-file", "src/main.rs", Some("main"));
+    assert_eq!(calls(&first), calls(&again));
+    assert_eq!(chains(&first), chains(&again));
+    assert_eq!(
+        calls(&again),
+        [
+            "aws-sdk-dynamodb get_item src/main.rs:27 key={id: ?} table_name=env(TABLE_NAME|\"orders\")",
+            "aws-sdk-dynamodb put_item src/main.rs:20 item={body: ?, id: ?} table_name=env(TABLE_NAME|\"orders\")",
+        ]
+    );
+    assert_eq!(
+        calls(&other),
+        calls(&run("modules", "src/main.rs", Some("main")))
+    );
+}
+
+#[test]
 fn modules_follow_mod_files_path_attributes_and_renamed_crates() {
     let facts = run("modules", "src/main.rs", Some("main"));
     assert_eq!(

@@ -707,12 +707,12 @@ mod tests {
     #[test]
     fn infrastructure_references_stay_placeholders() {
         let c = catalog();
-        let queue = Value::Infra(InfraRef {
+        let queue = Value::Infra(Box::new(InfraRef {
             logical_id: "JobsQueue".into(),
             resource_type: "AWS::SQS::Queue".into(),
             attribute: None,
             known: None,
-        });
+        }));
         assert_eq!(
             resources(
                 c,
@@ -722,12 +722,12 @@ mod tests {
             ),
             ["arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${JobsQueue.QueueName}"]
         );
-        let table = Value::Infra(InfraRef {
+        let table = Value::Infra(Box::new(InfraRef {
             logical_id: "Orders".into(),
             resource_type: "AWS::DynamoDB::Table".into(),
             attribute: None,
             known: None,
-        });
+        }));
         assert_eq!(
             resources(
                 c,
