@@ -331,6 +331,10 @@ impl<'a, 'c> Interp<'a, 'c> {
             Sym::Process if name == "env" => Sym::ProcessEnv,
             Sym::ProcessEnv => Sym::Val(self.ctx.env_value(name, None)),
             Sym::Obj(object) => object.borrow().get(name).cloned().unwrap_or_default(),
+            Sym::Client(client) => Sym::Method {
+                client: client.clone(),
+                name: name.to_string(),
+            },
             Sym::Module(file) => self.module_export(*file, name),
             Sym::Instance(instance) => {
                 if let Some(field) = instance.fields.borrow().get(name) {
@@ -1003,29 +1007,26 @@ impl<'a, 'c> Interp<'a, 'c> {
     /// Walks functions handed to code we do not analyse (callbacks to `map`, `then`,
     /// `middy`, route registrations): they run, with unknown arguments.
     /// Functions inside an array or object argument count too (`async.waterfall([f, g])`,
-    /// a middy middleware object `{ before, after }`).
+    /// a middy middleware object `{ before, after }`); framework apps handed over are
+    /// dispatched.
     pub fn invoke_callbacks(&mut self, args: &[Sym<'a>], call: Node<'a>) {
-        let mut functions = Vec::new();
+        let mut passed = Vec::new();
         for arg in args {
             match arg {
-                Sym::Func(func) => functions.push(func.clone()),
-                Sym::List(items) => {
-                    functions.extend(items.borrow().iter().filter_map(|i| match i {
-                        Sym::Func(func) => Some(func.clone()),
-                        _ => None,
-                    }))
-                }
-                Sym::Obj(object) => {
-                    functions.extend(object.borrow().values().filter_map(|v| match v {
-                        Sym::Func(func) => Some(func.clone()),
-                        _ => None,
-                    }))
-                }
-                _ => {}
+                Sym::List(items) => passed.extend(items.borrow().iter().cloned()),
+                Sym::Obj(object) => passed.extend(object.borrow().values().cloned()),
+                other => passed.push(other.clone()),
             }
         }
-        for func in functions {
-            self.call_function(&func, &[], None, Some(call));
+        for value in passed {
+            match value {
+                Sym::Func(func) => {
+                    self.call_function(&func, &[], None, Some(call));
+                }
+                // An app handed to an adapter (`serverless(app)`, `serverlessExpress({ app })`).
+                Sym::Framework(app) => self.dispatch(&app, call),
+                _ => {}
+            }
         }
     }
 
@@ -1094,6 +1095,11 @@ impl<'a, 'c> Interp<'a, 'c> {
                         self.call_function(&func, &[], None, None);
                     }
                 }
+            }
+            // `export default app` for an adapter configured outside the code.
+            Sym::Framework(app) => {
+                let app = app.clone();
+                self.dispatch_handler(&app);
             }
             _ => {}
         }

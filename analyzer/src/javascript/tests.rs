@@ -723,3 +723,129 @@ fn sdk_classes_chosen_at_run_time_are_unresolved() {
         ]
     );
 }
+
+#[test]
+fn framework_routes_run_only_for_the_handler_that_dispatches_the_app() {
+    let dir = "javascript/express-routes";
+    let api = run(dir, "src/handler.js", Some("api"));
+    assert_eq!(
+        lines(&api),
+        sorted(&[
+            "src/routes/orders.js:11 v3 client-dynamodb PutItemCommand call Item=? TableName=env(ORDERS_TABLE)",
+            "src/routes/orders.js:18 v3 client-dynamodb GetItemCommand call Key={orderId:?} TableName=env(ORDERS_TABLE)",
+            "src/routes/orders.js:22 v3 client-dynamodb DeleteItemCommand call Key={orderId:?} TableName=env(ORDERS_TABLE)",
+        ])
+    );
+    assert!(api.diagnostics.is_empty(), "{:?}", api.diagnostics);
+    // The chain starts at the export and goes through the route callback.
+    let put = api
+        .calls
+        .iter()
+        .find(|c| c.location.line == 11)
+        .expect("PutItem");
+    assert_eq!(put.chain.first().map(|s| s.function.as_str()), Some("api"));
+    // The other function of the same file registers nothing and dispatches nothing.
+    let purge = run(dir, "src/handler.js", Some("purgeSessions"));
+    assert_eq!(
+        lines(&purge),
+        sorted(&[
+            "src/handler.js:17 v3 client-dynamodb ScanCommand call TableName=env(SESSIONS_TABLE)",
+            "src/handler.js:19 v3 client-dynamodb BatchWriteItemCommand call RequestItems=?",
+        ])
+    );
+}
+
+#[test]
+fn koa_fastify_and_lambda_api_apps_dispatch_through_adapters_and_run_methods() {
+    let dir = scratch(&[
+        (
+            "koa.js",
+            "const Koa = require('koa');\nconst Router = require('@koa/router');\nconst serverless = require('serverless-http');\nconst { SNSClient, PublishCommand } = require('@aws-sdk/client-sns');\nconst sns = new SNSClient({});\nconst app = new Koa();\nconst router = new Router();\nrouter.post('/notify', async (ctx) => {\n  await sns.send(new PublishCommand({ TopicArn: process.env.TOPIC, Message: 'x' }));\n});\napp.use(router.routes()).use(router.allowedMethods());\nexports.handler = serverless(app);\n",
+        ),
+        (
+            "fastify.mjs",
+            "import Fastify from 'fastify';\nimport awsLambdaFastify from '@fastify/aws-lambda';\nimport { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';\nconst sqs = new SQSClient({});\nconst app = Fastify({ logger: true });\napp.register(async (instance) => {\n  instance.route({ method: 'POST', url: '/jobs', handler: async () => {\n    await sqs.send(new SendMessageCommand({ QueueUrl: process.env.QUEUE, MessageBody: 'x' }));\n  } });\n});\nexport const handler = awsLambdaFastify(app);\n",
+        ),
+        (
+            "api.js",
+            "const api = require('lambda-api')();\nconst AWS = require('aws-sdk');\nconst s3 = new AWS.S3();\napi.get('/files', async () => s3.listObjectsV2({ Bucket: 'files' }).promise());\nexports.handler = async (event, context) => api.run(event, context);\nexports.unused = async () => 'no routes here';\n",
+        ),
+    ]);
+    let koa = run_with(Context::new(dir.path()), "koa.js", Some("handler"));
+    assert_eq!(
+        lines(&koa),
+        sorted(&["koa.js:9 v3 client-sns PublishCommand call Message=\"x\" TopicArn=env(TOPIC)"])
+    );
+    let fastify = run_with(Context::new(dir.path()), "fastify.mjs", Some("handler"));
+    assert_eq!(
+        lines(&fastify),
+        sorted(&[
+            "fastify.mjs:8 v3 client-sqs SendMessageCommand call MessageBody=\"x\" QueueUrl=env(QUEUE)"
+        ])
+    );
+    let api = run_with(Context::new(dir.path()), "api.js", Some("handler"));
+    assert_eq!(
+        lines(&api),
+        sorted(&["api.js:4 v2 S3 listObjectsV2 call Bucket=\"files\""])
+    );
+    // Routes registered at module load do not run for a handler that never dispatches them.
+    let unused = run_with(Context::new(dir.path()), "api.js", Some("unused"));
+    assert!(unused.calls.is_empty(), "{:?}", unused.calls);
+}
+
+#[test]
+fn handlers_exported_through_wrapper_calls_run_the_wrapped_function() {
+    let dir = scratch(&[
+        (
+            "libs/lambda.ts",
+            "import middy from '@middy/core';\nimport jsonBodyParser from '@middy/http-json-body-parser';\nexport const middyfy = (handler) => middy(handler).use(jsonBodyParser());\n",
+        ),
+        (
+            "hello.ts",
+            "import { middyfy } from './libs/lambda';\nimport { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';\nconst ddb = new DynamoDBClient({});\nconst hello = async (event) => {\n  await ddb.send(new PutItemCommand({ TableName: 'greetings', Item: {} }));\n};\nexport const main = middyfy(hello);\n",
+        ),
+        (
+            "sentry.js",
+            "const Sentry = require('@sentry/serverless');\nconst { compose } = require('ramda');\nconst AWS = require('aws-sdk');\nconst sqs = new AWS.SQS();\nconst withLogging = (fn) => fn;\nexports.handler = Sentry.AWSLambda.wrapHandler(async (event) => {\n  await sqs.sendMessage({ QueueUrl: 'https://sqs.us-east-1.amazonaws.com/1/q', MessageBody: 'x' }).promise();\n});\nexports.composed = compose(withLogging)(async function composed(event) {\n  await sqs.deleteMessage({ QueueUrl: 'https://sqs.us-east-1.amazonaws.com/1/q', ReceiptHandle: 'r' }).promise();\n});\n",
+        ),
+    ]);
+    let hello = run_with(Context::new(dir.path()), "hello.ts", Some("main"));
+    assert_eq!(
+        lines(&hello),
+        sorted(&[
+            "hello.ts:5 v3 client-dynamodb PutItemCommand call Item={} TableName=\"greetings\""
+        ])
+    );
+    assert!(hello.diagnostics.is_empty(), "{:?}", hello.diagnostics);
+    let sentry = run_with(Context::new(dir.path()), "sentry.js", Some("handler"));
+    assert_eq!(
+        lines(&sentry),
+        sorted(&[
+            "sentry.js:7 v2 SQS sendMessage call MessageBody=\"x\" QueueUrl=\"https://sqs.us-east-1.amazonaws.com/1/q\""
+        ])
+    );
+    assert!(sentry.diagnostics.is_empty(), "{:?}", sentry.diagnostics);
+    let composed = run_with(Context::new(dir.path()), "sentry.js", Some("composed"));
+    assert_eq!(
+        lines(&composed),
+        sorted(&[
+            "sentry.js:10 v2 SQS deleteMessage call QueueUrl=\"https://sqs.us-east-1.amazonaws.com/1/q\" ReceiptHandle=\"r\""
+        ])
+    );
+}
+
+#[test]
+fn client_methods_taken_as_values_are_bound_promisified_and_called() {
+    let facts = run("javascript/method-aliases", "handler.js", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "handler.js:16 v2 S3 getObject call Bucket=\"inbox-bucket\" Key=\"raw/\"+?+\".json\"",
+            "handler.js:17 v2 DynamoDB putItem call Item=? TableName=\"messages\"",
+            "handler.js:18 v2 S3 putObject call Body=? Bucket=\"inbox-bucket\" Key=\"done/\"+?+\".json\"",
+            "handler.js:19 v2 SNS publish call Message=? TopicArn=\"arn:aws:sns:us-east-1:123456789012:inbox-events\"",
+            "handler.js:20 v2 S3 deleteObject call Bucket=\"inbox-bucket\" Key=\"raw/\"+?+\".json\"",
+        ])
+    );
+    assert!(facts.unresolved.is_empty(), "{:?}", facts.unresolved);
+}
