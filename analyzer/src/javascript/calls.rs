@@ -334,10 +334,18 @@ impl<'a> Interp<'a, '_> {
             );
             return Sym::Unknown;
         }
-        if library::apply(self, node, package, path, &args) {
-            return Sym::Unknown;
+        let modelled = library::apply(self, node, package, path, &args);
+        // A factory whose result has modelled methods (`dynamoose.model('Cat', schema)`).
+        if library::has_class(package, path) {
+            return Sym::LibraryInstance {
+                package: package.to_string(),
+                class: path.to_string(),
+                args: Rc::new(args),
+            };
         }
-        self.invoke_callbacks(&args, node);
+        if !modelled {
+            self.invoke_callbacks(&args, node);
+        }
         Sym::Unknown
     }
 
@@ -366,6 +374,17 @@ impl<'a> Interp<'a, '_> {
                 self.call_function(&func, &args, None, Some(node));
                 Sym::Unknown
             }
+            // `new Model(item)` of a library's model (dynamoose): an item whose methods
+            // (`save`, `delete`) are the model's `new.*` callables.
+            Sym::LibraryInstance {
+                package,
+                class,
+                args: constructed,
+            } if library::has_class(&package, &format!("{class}.new")) => Sym::LibraryInstance {
+                package,
+                class: format!("{class}.new"),
+                args: constructed,
+            },
             _ => {
                 self.invoke_callbacks(&args, node);
                 Sym::Unknown

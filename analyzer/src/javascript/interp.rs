@@ -331,6 +331,18 @@ impl<'a, 'c> Interp<'a, 'c> {
             Sym::Process if name == "env" => Sym::ProcessEnv,
             Sym::ProcessEnv => Sym::Val(self.ctx.env_value(name, None)),
             Sym::Obj(object) => object.borrow().get(name).cloned().unwrap_or_default(),
+            // `Model.transaction` of a library object whose members have models.
+            Sym::LibraryInstance {
+                package,
+                class,
+                args,
+            } if super::library::has_class(package, &format!("{class}.{name}")) => {
+                Sym::LibraryInstance {
+                    package: package.clone(),
+                    class: format!("{class}.{name}"),
+                    args: args.clone(),
+                }
+            }
             Sym::Client(client) => Sym::Method {
                 client: client.clone(),
                 name: name.to_string(),

@@ -6,7 +6,16 @@
 //! argument; `"1.a"` a property of the second argument; a trailing `.*` takes every value
 //! of that object as a list (middy's `fetchData: { key: '/param' }`); `"new.…"` the same
 //! read from the constructor's arguments, for methods of a constructed instance
-//! (ElectroDB's `new Entity(schema, { table })`); `"=text"` a fixed string.
+//! (ElectroDB's `new Entity(schema, { table })`); `"=text"` a fixed string. Sources combine:
+//! `a+b` concatenates the parts present (dynamoose's `prefix + name + suffix`), `a|b` takes
+//! the first alternative with any part present (`2.tableName|0`). A dotted member name builds
+//! nested input, a number segment a one-item list: `TransactItems.0.Put.TableName`.
+//!
+//! Libraries whose factories or members make objects with modelled methods: `callable`
+//! `C.m` is a method of what `C` makes, whether `C` is a class (`new C()`), a function
+//! (`dynamoose.model(...)`), a property of such an object (`Model.transaction`) or `C.new`,
+//! an instance constructed from one (`new Model(item)`); they all keep the arguments of the
+//! first call, which `new.N` reads.
 
 use std::collections::BTreeMap;
 
@@ -77,17 +86,67 @@ fn members(
 ) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     for (member, source) in &model.args {
-        if let Some(value) = argument(source, args, constructed) {
-            out.insert(member.clone(), value);
+        if let Some(value) = combined(source, args, constructed) {
+            let mut path = member.split('.');
+            let first = path.next().unwrap_or(member);
+            out.insert(first.to_string(), nest(path.collect(), value));
         }
     }
     out
 }
 
-/// Whether a model applies: every value selection (`.*`) it makes is non-empty or unknown.
+/// `value` placed at `path` below a member: `["0", "Put", "TableName"]` is
+/// `[{ Put: { TableName: value } }]`.
+fn nest(path: Vec<&str>, value: Value) -> Value {
+    path.iter().rev().fold(value, |inner, segment| {
+        if segment.parse::<usize>().is_ok() {
+            Value::List { items: vec![inner] }
+        } else {
+            Value::Map {
+                entries: BTreeMap::from([(segment.to_string(), inner)]),
+            }
+        }
+    })
+}
+
+/// Whether a model applies: every value selection (`.*`) it makes is non-empty or unknown,
+/// and none of its `unless` conditions holds.
 fn applies(model: &LibraryModel, args: &[Sym<'_>], constructed: &[Sym<'_>]) -> bool {
-    model.args.values().filter(|s| s.contains(".*")).all(|source| {
-        !matches!(argument(source, args, constructed), Some(Value::List { items }) if items.is_empty())
+    let selections = model.args.values().filter(|s| s.contains(".*")).all(|source| {
+        !matches!(combined(source, args, constructed), Some(Value::List { items }) if items.is_empty())
+    });
+    selections && !model.unless.iter().any(|c| holds(c, args, constructed))
+}
+
+/// An `unless` condition: every `source=value` of it holds (the source's value is that
+/// literal, a string or a scalar such as `false`).
+fn holds(condition: &str, args: &[Sym<'_>], constructed: &[Sym<'_>]) -> bool {
+    condition.split(',').all(|test| {
+        let Some((source, expected)) = test.trim().rsplit_once('=') else {
+            return false;
+        };
+        match combined(source, args, constructed) {
+            Some(Value::Str { value } | Value::Scalar { value }) => value == expected,
+            _ => false,
+        }
+    })
+}
+
+/// A source with alternatives (`|`) and concatenations (`+`).
+fn combined(source: &str, args: &[Sym<'_>], constructed: &[Sym<'_>]) -> Option<Value> {
+    if source.starts_with('=') {
+        return argument(source, args, constructed);
+    }
+    source.split('|').find_map(|alternative| {
+        let parts: Vec<Value> = alternative
+            .split('+')
+            .filter_map(|part| argument(part, args, constructed))
+            .collect();
+        match parts.len() {
+            0 => None,
+            1 => parts.into_iter().next(),
+            _ => Some(Value::concat(parts)),
+        }
     })
 }
 

@@ -849,3 +849,43 @@ fn client_methods_taken_as_values_are_bound_promisified_and_called() {
     );
     assert!(facts.unresolved.is_empty(), "{:?}", facts.unresolved);
 }
+
+#[test]
+fn dynamoose_models_name_their_table_and_initialise_it_unless_told_not_to() {
+    let facts = run("javascript/dynamoose", "handler.js", Some("handler"));
+    let orders = "TableName=env(ORDERS_TABLE)";
+    let customers = "TableName=env(STAGE)+\"-Customer\"";
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            &format!("handler.js:5 v3 client-dynamodb DescribeTableCommand library {orders}"),
+            "handler.js:21 v3 client-dynamodb DescribeTableCommand library TableName=\"Audit\"",
+            &format!("handler.js:24 v3 client-dynamodb GetItemCommand library {customers}"),
+            &format!("handler.js:26 v3 client-dynamodb PutItemCommand library {orders}"),
+            &format!("handler.js:27 v3 client-dynamodb QueryCommand library {orders}"),
+            "handler.js:29 v3 client-dynamodb TransactWriteItemsCommand library TransactItems=[{Put:{TableName:\"Audit\"}}]",
+            &format!(
+                "handler.js:30 v3 client-dynamodb TransactWriteItemsCommand library TransactItems=[{{Update:{{{customers}}}}}]",
+                customers = customers.replace('=', ":")
+            ),
+        ])
+    );
+}
+
+#[test]
+fn dynamoose_initialize_false_makes_no_call_and_batch_operations_name_the_table() {
+    let dir = scratch(&[(
+        "app.mjs",
+        "import dynamoose from 'dynamoose';\nconst Cat = dynamoose.model('Cat', { id: Number }, { initialize: false });\nexport const handler = async (event) => {\n  await Cat.batchPut(event.cats);\n  await Cat.batchGet(event.ids);\n  await Cat.scan().exec();\n  await new Cat({ id: 1 }).delete();\n};\n",
+    )]);
+    let facts = run_with(Context::new(dir.path()), "app.mjs", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "app.mjs:4 v3 client-dynamodb BatchWriteItemCommand library TableName=\"Cat\"",
+            "app.mjs:5 v3 client-dynamodb BatchGetItemCommand library TableName=\"Cat\"",
+            "app.mjs:6 v3 client-dynamodb ScanCommand library TableName=\"Cat\"",
+            "app.mjs:7 v3 client-dynamodb DeleteItemCommand library TableName=\"Cat\"",
+        ])
+    );
+}
