@@ -6,6 +6,7 @@
 //! argument; `"1.a"` a property of the second argument; a trailing `.*` takes every value
 //! of that object as a list (middy's `fetchData: { key: '/param' }`); `"new.…"` the same
 //! read from the constructor's arguments, for methods of a constructed instance
+//! (`"a.*.b"`: the `b` of every value of `a` that has one, as a list)
 //! (ElectroDB's `new Entity(schema, { table })`); `"=text"` a fixed string. Sources combine:
 //! `a+b` concatenates the parts present (dynamoose's `prefix + name + suffix`), `a|b` takes
 //! the first alternative with any part present (`2.tableName|0`). A dotted member name builds
@@ -50,10 +51,23 @@ pub fn apply_method<'a>(
     args: &[Sym<'a>],
     constructed: &[Sym<'a>],
 ) -> bool {
-    let models: Vec<&'static LibraryModel> = libraries::for_language(Language::JavaScript)
+    let mut models: Vec<&'static LibraryModel> = libraries::for_language(Language::JavaScript)
         .filter(|m| m.module == package && m.callable == callable)
         .collect();
+    // `Class.member.*` stands for any name, which sources read as `{name}`
+    // (ElectroDB's `entity.query.<accessPattern>`).
+    let mut name = None;
+    if models.is_empty()
+        && let Some((parent, last)) = callable.rsplit_once('.')
+    {
+        let wildcard = format!("{parent}.*");
+        models = libraries::for_language(Language::JavaScript)
+            .filter(|m| m.module == package && m.callable == wildcard)
+            .collect();
+        name = Some(last);
+    }
     for model in models.iter().filter(|m| applies(m, args, constructed)) {
+        let model = &with_name(model, name);
         let members = members(model, args, constructed);
         let client = Client {
             sdk: model.sdk,
@@ -70,6 +84,17 @@ pub fn apply_method<'a>(
         }
     }
     !models.is_empty()
+}
+
+/// The model with `{name}` in its sources replaced by the name a wildcard matched.
+fn with_name(model: &LibraryModel, name: Option<&str>) -> LibraryModel {
+    let mut model = model.clone();
+    if let Some(name) = name {
+        for source in model.args.values_mut() {
+            *source = source.replace("{name}", name);
+        }
+    }
+    model
 }
 
 /// Whether the library has modelled methods on `class` (so its instances are tracked).
@@ -157,6 +182,9 @@ fn argument(source: &str, args: &[Sym<'_>], constructed: &[Sym<'_>]) -> Option<V
     if let Some(rest) = source.strip_prefix("new.") {
         return argument(rest, constructed, &[]);
     }
+    if let Some(collection) = source.strip_prefix("collection:") {
+        return collection_index(args.first()?, collection);
+    }
     if let Ok(position) = source.parse::<usize>() {
         return args.get(position).map(Sym::to_value);
     }
@@ -168,6 +196,22 @@ fn argument(source: &str, args: &[Sym<'_>], constructed: &[Sym<'_>]) -> Option<V
         return argument(rest, std::slice::from_ref(arg), &[]);
     }
     let options = args.iter().find(|a| matches!(a, Sym::Obj(_)))?;
+    // `a.*.b`: the `b` of every value of `a` that has one, as a list.
+    if let Some((path, rest)) = source.split_once(".*.") {
+        let mut current = options.clone();
+        for part in path.split('.') {
+            current = current.property(part)?;
+        }
+        let Sym::Obj(object) = current else {
+            return Some(Value::Unknown);
+        };
+        let values: Vec<Sym<'_>> = object.borrow().values().cloned().collect();
+        let items = values
+            .iter()
+            .filter_map(|v| argument(rest, std::slice::from_ref(v), &[]))
+            .collect();
+        return Some(Value::List { items });
+    }
     // `.*` selects every value, `.*/` those ending in '/', `.*!/` the others.
     let (path, selection) = match source.split_once(".*") {
         Some((path, "")) => (path, Some(Selection::All)),
@@ -220,4 +264,36 @@ impl Selection {
             (Selection::NoSlash, Some(slash)) => !slash,
         }
     }
+}
+
+/// `new.collection:NAME` (ElectroDB services): the `index` of the entity index that declares
+/// collection NAME, among the entities of the service's first argument (`{ task: Task }`,
+/// each made by `new Entity(schema, config)`); `None` when that index is the table's own.
+fn collection_index(entities: &Sym<'_>, collection: &str) -> Option<Value> {
+    let Sym::Obj(entities) = entities else {
+        return None;
+    };
+    let entities = entities.borrow();
+    for entity in entities.values() {
+        let Sym::LibraryInstance { args, .. } = entity else {
+            continue;
+        };
+        let Some(Sym::Obj(indexes)) = args.first().and_then(|s| s.property("indexes")) else {
+            continue;
+        };
+        for index in indexes.borrow().values() {
+            let declares = match index.property("collection") {
+                Some(Sym::Val(v)) => v.as_str() == Some(collection),
+                Some(Sym::List(names)) => names
+                    .borrow()
+                    .iter()
+                    .any(|n| n.as_str() == Some(collection)),
+                _ => false,
+            };
+            if declares {
+                return index.property("index").map(|i| i.to_value());
+            }
+        }
+    }
+    None
 }

@@ -889,3 +889,26 @@ fn dynamoose_initialize_false_makes_no_call_and_batch_operations_name_the_table(
         ])
     );
 }
+
+#[test]
+fn electrodb_find_match_access_patterns_and_service_collections_query_their_index() {
+    let dir = scratch(&[(
+        "app.js",
+        "const { Entity, Service } = require('electrodb');\nconst { DynamoDBClient } = require('@aws-sdk/client-dynamodb');\nconst client = new DynamoDBClient({});\nconst table = 'projects';\nconst Task = new Entity({ model: { entity: 'task', version: '1', service: 'pm' }, indexes: { byId: { pk: { composite: ['id'] } }, byProject: { index: 'gsi1', collection: 'team', pk: { composite: ['projectId'] } } } }, { client, table });\nconst Member = new Entity({ model: { entity: 'member', version: '1', service: 'pm' }, indexes: { byId: { pk: { composite: ['id'] } }, byName: { index: 'gsi2', pk: { composite: ['name'] } } } }, { client, table });\nconst Project = new Service({ task: Task, member: Member }, { client, table });\nexports.handler = async (event) => {\n  await Task.find({ projectId: event.projectId }).go();\n  await Member.match({ name: event.name }).go();\n  await Task.query.byProject({ projectId: 'p' }).go();\n  await Task.query.byId({ id: 'x' }).go();\n  return Project.collections.team({ projectId: event.projectId }).go();\n};\n",
+    )]);
+    let facts = run_with(Context::new(dir.path()), "app.js", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "app.js:9 v3 client-dynamodb QueryCommand library TableName=\"projects\"",
+            "app.js:9 v3 client-dynamodb QueryCommand library IndexName=[\"gsi1\"] TableName=\"projects\"",
+            "app.js:9 v3 client-dynamodb ScanCommand library TableName=\"projects\"",
+            "app.js:10 v3 client-dynamodb QueryCommand library TableName=\"projects\"",
+            "app.js:10 v3 client-dynamodb QueryCommand library IndexName=[\"gsi2\"] TableName=\"projects\"",
+            "app.js:10 v3 client-dynamodb ScanCommand library TableName=\"projects\"",
+            "app.js:11 v3 client-dynamodb QueryCommand library IndexName=\"gsi1\" TableName=\"projects\"",
+            "app.js:12 v3 client-dynamodb QueryCommand library TableName=\"projects\"",
+            "app.js:13 v3 client-dynamodb QueryCommand library IndexName=\"gsi1\" TableName=\"projects\"",
+        ])
+    );
+}
