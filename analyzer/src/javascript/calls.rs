@@ -253,6 +253,23 @@ impl<'a> Interp<'a, '_> {
         if let Some(row) = frameworks::factory(package, path) {
             return Sym::Framework(Framework::new(row));
         }
+        // `dynamoose.Table.defaults.set({ prefix })`: options later models take.
+        if let Some(row) = library::defaults_setter(package, path) {
+            let options = args.first().cloned().unwrap_or_default();
+            self.library_defaults
+                .insert((package.to_string(), row.callable.clone()), options);
+            return Sym::Unknown;
+        }
+        let args = match library::defaults_for(package, path) {
+            Some(row) => match self
+                .library_defaults
+                .get(&(package.to_string(), path.to_string()))
+            {
+                Some(defaults) => library::with_defaults(args, row.argument, defaults),
+                None => args,
+            },
+            None => args,
+        };
         let input = args.get(1).cloned().unwrap_or_default();
         if package == sdk::V3_LIB_DYNAMODB {
             match path {

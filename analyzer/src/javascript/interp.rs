@@ -51,6 +51,8 @@ pub struct Interp<'a, 'c> {
     walked: HashMap<(usize, usize, String), Sym<'a>>,
     pub frames: Vec<Frame<'a>>,
     pub facts: FunctionFacts,
+    /// Options recorded by a library's defaults setter, by (package, callable they apply to).
+    pub library_defaults: HashMap<(String, String), Sym<'a>>,
     walks: usize,
     depth: usize,
 }
@@ -71,6 +73,7 @@ impl<'a, 'c> Interp<'a, 'c> {
             walked: HashMap::new(),
             frames: Vec::new(),
             facts: FunctionFacts::default(),
+            library_defaults: HashMap::new(),
             walks: 0,
             depth: 0,
         }

@@ -86,6 +86,84 @@ pub fn apply_method<'a>(
     !models.is_empty()
 }
 
+/// A `[[defaults]]` row of `grammars/libraries/javascript.toml`: calling `setter` records its
+/// first argument as options that later calls of `callable` take under their own (argument
+/// `argument`), like dynamoose's `dynamoose.Table.defaults.set({ prefix })`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultsRow {
+    /// For readers of the table, checked by its test.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub library: String,
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub source: String,
+    pub module: String,
+    pub setter: String,
+    pub callable: String,
+    pub argument: usize,
+}
+
+#[derive(serde::Deserialize)]
+struct DefaultsFile {
+    #[serde(default)]
+    defaults: Vec<DefaultsRow>,
+}
+
+pub fn defaults_rows() -> &'static [DefaultsRow] {
+    static ROWS: std::sync::OnceLock<Vec<DefaultsRow>> = std::sync::OnceLock::new();
+    ROWS.get_or_init(|| {
+        match toml::from_str::<DefaultsFile>(include_str!(
+            "../../../grammars/libraries/javascript.toml"
+        )) {
+            Ok(file) => file.defaults,
+            // Compiled in and checked by a test: an error here is our bug.
+            Err(e) => panic!("grammars/libraries/javascript.toml is invalid: {e}"),
+        }
+    })
+}
+
+/// The defaults row whose setter `package`'s `path` is.
+pub fn defaults_setter(package: &str, path: &str) -> Option<&'static DefaultsRow> {
+    defaults_rows()
+        .iter()
+        .find(|r| r.module == package && r.setter == path)
+}
+
+/// The defaults row that applies to calls of `package`'s `path`.
+pub fn defaults_for(package: &str, path: &str) -> Option<&'static DefaultsRow> {
+    defaults_rows()
+        .iter()
+        .find(|r| r.module == package && r.callable == path)
+}
+
+/// `args` with the options argument laid over the recorded defaults.
+pub fn with_defaults<'a>(args: Vec<Sym<'a>>, position: usize, defaults: &Sym<'a>) -> Vec<Sym<'a>> {
+    let Sym::Obj(defaults) = defaults else {
+        return args;
+    };
+    let mut args = args;
+    while args.len() <= position {
+        args.push(Sym::Unknown);
+    }
+    let merged = super::sym::Object::default();
+    merged.borrow_mut().extend(
+        defaults
+            .borrow()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    match &args[position] {
+        Sym::Obj(given) => merged
+            .borrow_mut()
+            .extend(given.borrow().iter().map(|(k, v)| (k.clone(), v.clone()))),
+        // No options (or options not known here): the defaults are what is known.
+        Sym::Unknown => {}
+        _ => return args,
+    }
+    args[position] = Sym::Obj(merged);
+    args
+}
+
 /// The model with `{name}` in its sources replaced by the name a wildcard matched.
 fn with_name(model: &LibraryModel, name: Option<&str>) -> LibraryModel {
     let mut model = model.clone();
@@ -296,4 +374,24 @@ fn collection_index(entities: &Sym<'_>, collection: &str) -> Option<Value> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_rows_parse_and_cite_a_source() {
+        assert!(!defaults_rows().is_empty());
+        for row in defaults_rows() {
+            assert!(
+                row.source.starts_with("https://"),
+                "{} has no source",
+                row.library
+            );
+        }
+        let row = defaults_setter("dynamoose", "Table.defaults.set").expect("dynamoose v3 row");
+        assert_eq!((row.callable.as_str(), row.argument), ("model", 2));
+        assert!(defaults_for("dynamoose", "model").is_some());
+    }
 }

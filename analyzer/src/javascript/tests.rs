@@ -912,3 +912,19 @@ fn electrodb_find_match_access_patterns_and_service_collections_query_their_inde
         ])
     );
 }
+
+#[test]
+fn dynamoose_global_table_defaults_apply_to_later_models() {
+    let dir = scratch(&[(
+        "app.js",
+        "const dynamoose = require('dynamoose');\ndynamoose.Table.defaults.set({ prefix: `${process.env.STAGE}_`, create: false, waitForActive: false });\nconst Cat = dynamoose.model('Cat', { id: Number });\nconst Dog = dynamoose.model('Dog', { id: Number }, { suffix: '_v2' });\nexports.handler = async (event) => {\n  await Cat.get(event.id);\n  await Dog.get(event.id);\n};\n",
+    )]);
+    let facts = run_with(Context::new(dir.path()), "app.js", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "app.js:6 v3 client-dynamodb GetItemCommand library TableName=env(STAGE)+\"_Cat\"",
+            "app.js:7 v3 client-dynamodb GetItemCommand library TableName=env(STAGE)+\"_Dog_v2\"",
+        ])
+    );
+}
