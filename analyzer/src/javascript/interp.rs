@@ -49,6 +49,8 @@ pub struct Interp<'a, 'c> {
     export_cache: HashMap<(usize, String), Sym<'a>>,
     in_progress: HashSet<(usize, String)>,
     walked: HashMap<(usize, usize, String), Sym<'a>>,
+    /// Functions walked at least once, whatever the arguments.
+    walked_nodes: HashSet<(usize, usize)>,
     pub frames: Vec<Frame<'a>>,
     pub facts: FunctionFacts,
     /// Options recorded by a library's defaults setter, by (package, callable they apply to).
@@ -71,6 +73,7 @@ impl<'a, 'c> Interp<'a, 'c> {
             export_cache: HashMap::new(),
             in_progress: HashSet::new(),
             walked: HashMap::new(),
+            walked_nodes: HashSet::new(),
             frames: Vec::new(),
             facts: FunctionFacts::default(),
             library_defaults: HashMap::new(),
@@ -791,6 +794,7 @@ impl<'a, 'c> Interp<'a, 'c> {
             return Sym::Unknown;
         }
         self.walked.insert(key.clone(), Sym::Unknown);
+        self.walked_nodes.insert((func.file, func.node.id()));
         if let Some(call) = call {
             let site = self.location(call);
             if let Some(frame) = self.frames.last_mut() {
@@ -1134,16 +1138,11 @@ impl<'a, 'c> Interp<'a, 'c> {
             .collect()
     }
 
-    /// Every function a file defines at top level or exports (whole-file mode).
+    /// Every function a file defines at top level or exports (whole-file mode). Exports run
+    /// first; a top-level function they already walked (with the arguments they pass) is not
+    /// walked again on its own, which would repeat its calls.
     pub fn run_whole_file(&mut self, file: usize) {
         self.run_module(file, false);
-        let mut names: Vec<String> = self.index[file].top.keys().cloned().collect();
-        names.sort();
-        for name in names {
-            if let Some(value) = self.top_value(file, &name) {
-                self.invoke(&value);
-            }
-        }
         let mut exports: Vec<String> = self.index[file].exports.keys().cloned().collect();
         exports.sort();
         for name in exports {
@@ -1153,6 +1152,16 @@ impl<'a, 'c> Interp<'a, 'c> {
         if self.index[file].cjs_exports.is_some() {
             let value = self.module_export(file, "default");
             self.invoke(&value);
+        }
+        let mut names: Vec<String> = self.index[file].top.keys().cloned().collect();
+        names.sort();
+        for name in names {
+            match self.top_value(file, &name) {
+                Some(Sym::Func(func))
+                    if self.walked_nodes.contains(&(func.file, func.node.id())) => {}
+                Some(value) => self.invoke(&value),
+                None => {}
+            }
         }
     }
 
