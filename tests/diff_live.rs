@@ -49,35 +49,95 @@ fn moto() -> &'static Moto {
                 _process: None,
             };
         }
-        let python = support::repo_root().join("target/moto-venv/bin/python");
+        start_moto(&[])
+    })
+}
+
+/// Starts a moto server of this process from `target/moto-venv`, with `env` added to its
+/// environment, and waits until it listens.
+fn start_moto(env: &[(&str, &str)]) -> Moto {
+    let python = support::repo_root().join("target/moto-venv/bin/python");
+    assert!(
+        python.is_file(),
+        "the live diff tests need moto in target/moto-venv: run them through `bash .ci/run` (it installs \
+         moto there and exports AWS_ENDPOINT_URL), or install moto[server] into target/moto-venv"
+    );
+    let port = free_port();
+    let mut child = Command::new(&python)
+        .args(["-c", SUPERVISOR, &port.to_string()])
+        .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start moto with {}: {e}", python.display()));
+    let supervisor = child.stdin.take();
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
-            python.is_file(),
-            "the live diff tests need a moto server: run them through `bash .ci/run` (it installs moto \
-             in target/moto-venv and exports AWS_ENDPOINT_URL), or set AWS_ENDPOINT_URL to a running moto_server"
+            Instant::now() < deadline,
+            "moto server did not start on port {port}"
         );
-        let port = free_port();
-        let mut child = Command::new(&python)
-            .args(["-c", SUPERVISOR, &port.to_string()])
-            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start moto with {}: {e}", python.display()));
-        let supervisor = child.stdin.take();
-        let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "moto server did not start on port {port}"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        Moto {
-            url,
-            _supervisor: supervisor,
-            _process: Some(child),
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Moto {
+        url,
+        _supervisor: supervisor,
+        _process: Some(child),
+    }
+}
+
+/// A second moto server that authenticates every request and checks the caller's IAM
+/// policies, as AWS does. moto does so once `INITIAL_NO_AUTH_ACTION_COUNT` requests have
+/// been served (moto/core/authorization.py); the first [`AUTH_SETUP_REQUESTS`] create, unchecked,
+/// a user without any policy, its access key, and a role for it to try to read.
+struct AuthMoto {
+    moto: Moto,
+    /// The access key id and secret of the user without policies.
+    reader: (String, String),
+    role: String,
+}
+
+/// CreateUser, CreateAccessKey, CreateRole.
+const AUTH_SETUP_REQUESTS: &str = "3";
+
+fn auth_moto() -> &'static AuthMoto {
+    static AUTH: OnceLock<AuthMoto> = OnceLock::new();
+    AUTH.get_or_init(|| {
+        let moto = start_moto(&[("INITIAL_NO_AUTH_ACTION_COUNT", AUTH_SETUP_REQUESTS)]);
+        let iam = iam_at(&moto.url, "testing", "testing");
+        let user = "diff-live-reader";
+        let role = "diff-live-guarded";
+        let reader = runtime().block_on(async {
+            iam.create_user()
+                .user_name(user)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("CreateUser {user}: {e:?}"));
+            let key = iam
+                .create_access_key()
+                .user_name(user)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("CreateAccessKey {user}: {e:?}"));
+            iam.create_role()
+                .role_name(role)
+                .assume_role_policy_document(TRUST)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("CreateRole {role}: {e:?}"));
+            let key = key.access_key().expect("the new access key");
+            (
+                key.access_key_id().to_string(),
+                key.secret_access_key().to_string(),
+            )
+        });
+        AuthMoto {
+            moto,
+            reader,
+            role: role.to_string(),
         }
     })
 }
@@ -97,11 +157,15 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn iam() -> aws_sdk_iam::Client {
+    iam_at(&moto().url, "testing", "testing")
+}
+
+fn iam_at(url: &str, key: &str, secret: &str) -> aws_sdk_iam::Client {
     let config = aws_sdk_iam::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(&moto().url)
+        .endpoint_url(url)
         .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
+        .credentials_provider(Credentials::new(key, secret, None, None, "tests"))
         .build();
     aws_sdk_iam::Client::from_conf(config)
 }
@@ -148,13 +212,24 @@ fn fixture() -> PathBuf {
 
 /// Runs iamsynth against `endpoint` with dummy credentials.
 fn iamsynth_live(cwd: &Path, endpoint: &str, args: &[&str]) -> Output {
+    iamsynth_live_as(cwd, endpoint, ("testing", "testing"), args)
+}
+
+/// Runs iamsynth against `endpoint` with the access key `credentials` (id, secret).
+fn iamsynth_live_as(
+    cwd: &Path,
+    endpoint: &str,
+    credentials: (&str, &str),
+    args: &[&str],
+) -> Output {
     Command::new(env!("CARGO_BIN_EXE_iamsynth"))
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
         .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_ACCESS_KEY_ID", credentials.0)
+        .env("AWS_SECRET_ACCESS_KEY", credentials.1)
+        .env_remove("AWS_SESSION_TOKEN")
         .env("AWS_REGION", "us-east-1")
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env_remove("AWS_PROFILE")
@@ -506,4 +581,75 @@ fn the_role_of_a_deployed_function_is_found_through_lambda() {
     );
     assert_eq!(found["kept"][0]["action"], "sqs:SendMessage");
     assert_eq!(found["kept"][0]["granted_by"][0], "SendJobs");
+}
+
+#[test]
+fn unknown_credentials_are_an_error_that_says_they_were_rejected() {
+    let auth = auth_moto();
+    let started = Instant::now();
+    let out = iamsynth_live_as(
+        &fixture(),
+        &auth.moto.url,
+        ("AKIAIAMSYNTHUNKNOWN1", "not-a-secret-moto-knows"),
+        &[
+            "diff",
+            ".",
+            "--entry",
+            "app.py:handler",
+            "--deployed",
+            "live",
+            "--role",
+            &auth.role,
+        ],
+    );
+    let elapsed = started.elapsed();
+    assert_eq!(out.status.code(), Some(2), "{}", support::stderr(&out));
+    assert!(elapsed < Duration::from_secs(30), "took {elapsed:?}");
+    let stderr = support::stderr(&out);
+    // moto answers an unknown access key as IAM does: InvalidClientTokenId.
+    assert!(
+        stderr.contains("rejected the credentials") && stderr.contains("InvalidClientTokenId"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("unreachable") && !stderr.contains("not found"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_user_without_iam_read_permissions_is_told_which_action_to_grant() {
+    let auth = auth_moto();
+    let started = Instant::now();
+    let out = iamsynth_live_as(
+        &fixture(),
+        &auth.moto.url,
+        (&auth.reader.0, &auth.reader.1),
+        &[
+            "diff",
+            ".",
+            "--entry",
+            "app.py:handler",
+            "--deployed",
+            "live",
+            "--role",
+            &auth.role,
+        ],
+    );
+    let elapsed = started.elapsed();
+    assert_eq!(out.status.code(), Some(2), "{}", support::stderr(&out));
+    assert!(elapsed < Duration::from_secs(30), "took {elapsed:?}");
+    let stderr = support::stderr(&out);
+    // The credentials are valid: the user has no policy allowing iam:GetRole, the first call.
+    assert!(
+        stderr.contains(&format!("IAM role {}", auth.role))
+            && stderr.contains("not allowed to call iam:GetRole")
+            && stderr.contains("AccessDenied")
+            && stderr.contains("grant iam:GetRole"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("rejected the credentials") && !stderr.contains("unreachable"),
+        "{stderr}"
+    );
 }

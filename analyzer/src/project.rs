@@ -65,6 +65,9 @@ pub struct Context {
     /// Extra folders searched for imports, relative to the root: Lambda layers (`python/`,
     /// `nodejs/node_modules` inside a layer's content), source roots.
     pub search_paths: Vec<PathBuf>,
+    /// Values the function's triggers put in its event, by path (`Records[].s3.bucket.name`
+    /// -> the trigger bucket): see [`crate::infra::event_values`].
+    pub event: BTreeMap<String, Value>,
 }
 
 impl Context {
@@ -73,6 +76,28 @@ impl Context {
             root: root.into(),
             ..Self::default()
         }
+    }
+
+    /// The value the triggers give an event path, compared without case or `_` (so
+    /// Powertools' `event.records` is `Records`). Paths use `.field` and `[]` for any item.
+    pub fn event_value(&self, path: &str) -> Option<&Value> {
+        let fold = |p: &str| p.replace('_', "").to_ascii_lowercase();
+        let wanted = fold(path);
+        self.event
+            .iter()
+            .find(|(p, _)| fold(p) == wanted)
+            .map(|(_, v)| v)
+    }
+
+    /// Reading `field` (or any item, for `None`) of the event part at `path`: the value the
+    /// triggers give the longer path, or that path to keep following.
+    pub fn event_step(&self, path: &str, field: Option<&str>) -> Result<Value, String> {
+        let path = match field {
+            Some(field) if path.is_empty() => field.to_string(),
+            Some(field) => format!("{path}.{field}"),
+            None => format!("{path}[]"),
+        };
+        self.event_value(&path).cloned().ok_or(path)
     }
 
     /// The value an environment variable read resolves to: the infrastructure's binding if

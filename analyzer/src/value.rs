@@ -89,9 +89,148 @@ impl Value {
     }
 }
 
+impl Value {
+    /// Whether the string this value stands for may contain `needle`. Unknown parts may;
+    /// references whose type bounds their characters (a bucket name has no `/`) may not.
+    pub fn may_contain(&self, needle: &str) -> bool {
+        match self {
+            Value::Str { value } | Value::Scalar { value } => value.contains(needle),
+            Value::Infra(reference) => match (&reference.known, reference.attribute.as_ref()) {
+                (Some(known), None) if !known.contains("${") => known.contains(needle),
+                _ => crate::infra::physical_names::ref_punctuation(reference).is_none_or(
+                    |punctuation| {
+                        needle
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || punctuation.contains(c))
+                    },
+                ),
+            },
+            Value::Concat { parts } => parts.iter().any(|p| p.may_contain(needle)),
+            _ => true,
+        }
+    }
+
+    /// Python's `value.split(sep, maxsplit)` (and JavaScript's `split` without a limit) as
+    /// far as it is knowable: a list of the pieces up to the first part that may hide a
+    /// separator, then `Unknown` for the rest. `"${Bucket}/orders".split("/", 1)` is
+    /// `[Bucket, "orders"]` because a bucket name holds no `/`.
+    pub fn split(&self, separator: &str, max_splits: Option<usize>) -> Value {
+        if separator.is_empty() {
+            return Value::Unknown;
+        }
+        let parts: Vec<Value> = match self {
+            Value::Concat { parts } => parts.clone(),
+            other => vec![other.clone()],
+        };
+        let mut pieces: Vec<Value> = Vec::new();
+        let mut current: Vec<Value> = Vec::new();
+        let mut splits_left = max_splits.unwrap_or(usize::MAX);
+        for part in parts {
+            match part {
+                Value::Str { value } => {
+                    let mut rest = value.as_str();
+                    while splits_left > 0 {
+                        let Some((head, tail)) = rest.split_once(separator) else {
+                            break;
+                        };
+                        current.push(Value::str(head));
+                        pieces.push(Value::concat(std::mem::take(&mut current)));
+                        splits_left -= 1;
+                        rest = tail;
+                    }
+                    current.push(Value::str(rest));
+                }
+                other if splits_left == 0 || !other.may_contain(separator) => current.push(other),
+                _ => {
+                    pieces.push(Value::Unknown);
+                    return Value::List { items: pieces };
+                }
+            }
+        }
+        pieces.push(Value::concat(current));
+        Value::List { items: pieces }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn bucket() -> Value {
+        Value::Infra(InfraRef {
+            logical_id: "ArchiveBucket".into(),
+            resource_type: "AWS::S3::Bucket".into(),
+            attribute: None,
+            known: None,
+        })
+    }
+
+    #[test]
+    fn split_keeps_a_bucket_reference_whole() {
+        let value = Value::concat(vec![bucket(), Value::str("/orders/daily")]);
+        assert_eq!(
+            value.split("/", Some(1)),
+            Value::List {
+                items: vec![bucket(), Value::str("orders/daily")]
+            }
+        );
+        assert_eq!(
+            value.split("/", None),
+            Value::List {
+                items: vec![bucket(), Value::str("orders"), Value::str("daily")]
+            }
+        );
+    }
+
+    #[test]
+    fn split_stops_at_a_part_that_may_hide_the_separator() {
+        let env = Value::Env {
+            name: "PREFIX".into(),
+            default: None,
+        };
+        let value = Value::concat(vec![Value::str("a/"), env.clone(), Value::str("/b")]);
+        assert_eq!(
+            value.split("/", None),
+            Value::List {
+                items: vec![Value::str("a"), Value::Unknown]
+            }
+        );
+        // A queue's `Ref` is its URL, which holds `/`.
+        let queue = Value::Infra(InfraRef {
+            logical_id: "Q".into(),
+            resource_type: "AWS::SQS::Queue".into(),
+            attribute: None,
+            known: None,
+        });
+        assert_eq!(
+            queue.split("/", Some(1)),
+            Value::List {
+                items: vec![Value::Unknown]
+            }
+        );
+        // An ARN attribute is not a name: its characters are not bounded by the table.
+        let arn = Value::Infra(InfraRef {
+            attribute: Some("Arn".into()),
+            ..match bucket() {
+                Value::Infra(r) => r,
+                _ => unreachable!(),
+            }
+        });
+        assert!(arn.may_contain(":"));
+        assert!(!bucket().may_contain("/"));
+        assert!(bucket().may_contain("-"));
+    }
+
+    #[test]
+    fn split_of_a_known_string_is_every_piece() {
+        assert_eq!(
+            Value::str("a,b,c").split(",", Some(1)),
+            Value::List {
+                items: vec![Value::str("a"), Value::str("b,c")]
+            }
+        );
+        assert_eq!(Value::str("abc").split("", None), Value::Unknown);
+    }
 
     #[test]
     fn concat_folds_known_parts() {

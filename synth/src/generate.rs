@@ -43,10 +43,13 @@ impl FunctionReport {
 
     /// The least-privilege policy: exactly the actions, on exactly their resources.
     pub fn policy(&self) -> PolicyDocument {
-        PolicyDocument::from_grants(
-            self.actions()
-                .map(|g| (g.action.clone(), g.resources.clone())),
-        )
+        PolicyDocument::from_conditional_grants(self.actions().map(|g| {
+            (
+                g.action.clone(),
+                g.resources.clone(),
+                g.conditions.clone().unwrap_or_default(),
+            )
+        }))
     }
 }
 
@@ -107,8 +110,16 @@ pub fn generate(catalog: &Catalog, options: &Options) -> Result<Report, Generate
             if let Some(spec) = &job.spec {
                 ctx.env = spec.env.clone();
                 ctx.search_paths = spec.search_paths.clone();
+                ctx.event = infra::event_values(spec);
             }
-            let facts = analyzer::analyze(&ctx, job.language, &job.entry);
+            let mut facts = analyzer::analyze(&ctx, job.language, &job.entry);
+            for entry in job.spec.iter().flat_map(|spec| &spec.also_runs) {
+                let more = analyzer::analyze(&ctx, job.language, entry);
+                facts.calls.extend(more.calls);
+                facts.unresolved.extend(more.unresolved);
+                facts.diagnostics.extend(more.diagnostics);
+                facts.canonicalize();
+            }
             let mut resolved = resolve::resolve(catalog, &facts);
             if let Some(spec) = &job.spec {
                 crate::platform::apply(spec, &mut resolved);
@@ -178,9 +189,11 @@ fn entry_job(root: &Path, entry: &str) -> Result<Job, GenerateError> {
         entry: entry.to_string(),
         message: message.to_string(),
     };
+    // FUNCTION may be dotted (`Class.method`) or a registrar (`@app.route`: every function
+    // so decorated); a whole path that exists as a file wins over a split.
     let (file, function) = match entry.rsplit_once(':') {
         Some((file, function))
-            if !function.is_empty() && !function.contains('/') && !function.contains('.') =>
+            if !function.is_empty() && !function.contains('/') && !root.join(entry).is_file() =>
         {
             (file, Some(function))
         }

@@ -6,8 +6,6 @@
 //! permissions. Also warns when the code writes to the resource that invokes it (a
 //! recursive loop).
 
-use std::collections::BTreeSet;
-
 use analyzer::infra::{DestinationKind, EventKind, FunctionSpec};
 use analyzer::{Diagnostic, InfraRef, Value, Via};
 
@@ -301,17 +299,11 @@ pub fn apply(spec: &FunctionSpec, resolved: &mut Resolved) {
             chain: Vec::new(),
             via: Via::Call,
         };
-        let grant = resolved
+        resolved
             .actions
             .entry(action.clone())
-            .or_insert_with(|| ActionGrant {
-                action,
-                resources: BTreeSet::new(),
-                reasons: BTreeSet::new(),
-                basis: Basis::Override,
-            });
-        grant.resources.insert(resource);
-        grant.reasons.insert(reason);
+            .or_insert_with(|| ActionGrant::new(action, Basis::Override))
+            .add([resource], reason, None);
     }
     resolved.diagnostics.sort();
     resolved.diagnostics.dedup();
@@ -447,26 +439,35 @@ fn data_keys(spec: &FunctionSpec, code: &Resolved) -> Vec<(String, String, Strin
             continue;
         };
         let names = known_names(spec, &key.source);
+        let trigger = is_event_source(spec, &key.source);
         for (action, kms) in KMS_FOR_DATA {
             let Some(grant) = code.actions.get(*action) else {
                 continue;
             };
-            if !grant
+            let named = grant
                 .resources
                 .iter()
-                .any(|r| mentions(r, &key.source, &names))
-            {
+                .any(|r| mentions(r, &key.source, &names));
+            // The code reads a resource it does not name, and the function's trigger is this
+            // encrypted resource: the name most likely comes from the event
+            // (`record.s3.bucket.name`), so the key is needed on the first event.
+            let from_event = !named && trigger && grant.resources.iter().any(|r| names_nothing(r));
+            if !named && !from_event {
                 continue;
             }
+            let why = if from_event {
+                format!(
+                    "{action} on a resource the code does not name; the function's trigger {} is encrypted with a customer managed key",
+                    key.source
+                )
+            } else {
+                format!(
+                    "{action} on {}, encrypted with a customer managed key",
+                    key.source
+                )
+            };
             for kms_action in *kms {
-                out.push((
-                    kms_action.to_string(),
-                    key_resource.clone(),
-                    format!(
-                        "{action} on {}, encrypted with a customer managed key",
-                        key.source
-                    ),
-                ));
+                out.push((kms_action.to_string(), key_resource.clone(), why.clone()));
             }
         }
     }
@@ -495,6 +496,35 @@ fn known_names(spec: &FunctionSpec, id: &str) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// Whether the function has an event source on the resource `id`.
+fn is_event_source(spec: &FunctionSpec, id: &str) -> bool {
+    fn refers(value: &Value, id: &str) -> bool {
+        match value {
+            Value::Infra(r) => r.logical_id == id,
+            Value::Concat { parts } => parts.iter().any(|p| refers(p, id)),
+            Value::List { items } => items.iter().any(|p| refers(p, id)),
+            _ => false,
+        }
+    }
+    spec.events
+        .iter()
+        .any(|e| e.resource.as_ref().is_some_and(|v| refers(v, id)))
+}
+
+/// Whether a granted resource leaves its resource name wholly unknown: `*`, or an ARN whose
+/// resource part starts with a wildcard (`arn:aws:s3:::*/*`, `arn:aws:sqs:*:*:*`).
+fn names_nothing(resource: &str) -> bool {
+    // Pseudo parameter placeholders hold `::`; they are never the resource part.
+    let resource = ["${AWS::Partition}", "${AWS::Region}", "${AWS::AccountId}"]
+        .iter()
+        .fold(resource.to_string(), |r, p| r.replace(p, "x"));
+    resource == "*"
+        || resource
+            .splitn(6, ':')
+            .nth(5)
+            .is_some_and(|name| name.starts_with('*'))
 }
 
 /// Whether a granted resource names the resource `id`: its placeholder, or one of its known

@@ -5,12 +5,19 @@ Inputs (pinned in tools/catalog/sources.toml, fetched by tools/catalog/regenerat
   - aws-sam-translator wheel: samtranslator/policy_templates_data/policy_templates.json, the
     SAM policy templates (`DynamoDBCrudPolicy`, `S3ReadPolicy` ...) exactly as the SAM
     translator expands them at deploy time;
+  - the same wheel's samtranslator/model/connector_profiles/profiles.json, the statements
+    SAM generates for a connector (`AWS::Serverless::Connector`, embedded `Connectors`) from
+    a source type to a destination type, per access category (`Read`, `Write`);
   - moto wheel: moto/iam/aws_managed_policies.py, a copy of the AWS managed policies
     (name, path, default version, document) that moto serves.
 
 Output, in --out:
   - sam-policy-templates.json: {"version": ..., "templates": {name: {"parameters": [..],
     "statements": [..]}}}, keys sorted;
+  - sam-connector-profiles.json: {"version": .., "destinations": {type: {category:
+    [statements]}}, "outputs": {type: {"Arn": .., "Name": ..}}}: the IAM role policies SAM
+    gives a Lambda function (source `AWS::Lambda::Function`) for each destination type, and
+    how a destination given by `Id` yields its ARN, name, URL (`%{logicalId}` in them);
   - managed-policies.jsonl: one AWS managed policy a line, sorted by name, each line
     starting with `{"name":"<name>",` so synth can find a policy without parsing the rest;
   - policies-manifest.json: the source packages with version and sha256, each artifact's
@@ -27,7 +34,12 @@ import os
 import zipfile
 
 SAM_MEMBER = "samtranslator/policy_templates_data/policy_templates.json"
+CONNECTOR_MEMBER = "samtranslator/model/connector_profiles/profiles.json"
 MOTO_MEMBER = "moto/iam/aws_managed_policies.py"
+# The connector source whose profiles grant a function's role; profiles of type
+# AWS_IAM_ROLE_MANAGED_POLICY are the ones SAM turns into a policy on the source's role.
+CONNECTOR_SOURCE = "AWS::Lambda::Function"
+ROLE_POLICY_PROFILE = "AWS_IAM_ROLE_MANAGED_POLICY"
 
 
 def sha256(path):
@@ -50,6 +62,25 @@ def sam_templates(wheel):
             "statements": template["Definition"]["Statement"],
         }
     return {"version": data.get("Version", ""), "templates": templates}
+
+
+def connector_profiles(wheel):
+    with zipfile.ZipFile(wheel) as z:
+        data = json.loads(z.read(CONNECTOR_MEMBER))
+    destinations = {}
+    for destination, profile in data["Permissions"][CONNECTOR_SOURCE].items():
+        if profile["Type"] != ROLE_POLICY_PROFILE:
+            continue
+        categories = profile["Properties"]["AccessCategories"]
+        destinations[destination] = {
+            category: body["Statement"] for category, body in categories.items()
+        }
+    outputs = {
+        resource_type: properties["Outputs"]
+        for resource_type, properties in data["CfnResourceProperties"].items()
+        if "Outputs" in properties
+    }
+    return {"version": data.get("Version", ""), "destinations": destinations, "outputs": outputs}
 
 
 def managed_policies(wheel):
@@ -92,6 +123,12 @@ def main():
         json.dump(templates, f, indent=1, sort_keys=True, ensure_ascii=False)
         f.write("\n")
 
+    connectors = connector_profiles(args.sam_translator)
+    connector_path = os.path.join(args.out, "sam-connector-profiles.json")
+    with open(connector_path, "w", encoding="utf-8", newline="\n") as f:
+        json.dump(connectors, f, indent=1, sort_keys=True, ensure_ascii=False)
+        f.write("\n")
+
     lines = managed_policies(args.moto)
     managed_path = os.path.join(args.out, "managed-policies.jsonl")
     with open(managed_path, "w", encoding="utf-8", newline="\n") as f:
@@ -104,6 +141,11 @@ def main():
                 "artifact": "managed-policies.jsonl",
                 "count": len(lines),
                 "sha256": sha256(managed_path),
+            },
+            {
+                "artifact": "sam-connector-profiles.json",
+                "count": len(connectors["destinations"]),
+                "sha256": sha256(connector_path),
             },
             {
                 "artifact": "sam-policy-templates.json",
@@ -120,6 +162,15 @@ def main():
                 "registry": "pypi",
                 "sha256": sha256(args.sam_translator),
                 "used_for": "SAM policy templates",
+                "version": dist_version(args.sam_translator),
+            },
+            {
+                "file": os.path.basename(args.sam_translator),
+                "member": CONNECTOR_MEMBER,
+                "package": "aws-sam-translator",
+                "registry": "pypi",
+                "sha256": sha256(args.sam_translator),
+                "used_for": "SAM connector profiles (a Lambda function's role)",
                 "version": dist_version(args.sam_translator),
             },
             {

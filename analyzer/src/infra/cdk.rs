@@ -63,6 +63,7 @@ pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
     }
     let template_dir = normalize(file.path.parent().unwrap_or(root));
     let mut template = Template::from_node(&doc, &doc.tree);
+    template.stack_name = stack_name(&template_dir, &file.path);
     // CDK's own functions are dropped before reading, so they never show as skipped.
     template
         .resources
@@ -72,6 +73,33 @@ pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
         asset_code(root, &template_dir, id, resource, props, eval, &index)
     };
     Ok(cloudformation::functions(root, &template, None, &locate))
+}
+
+/// The stack name of a synthesized template: `properties.stackName` of the manifest.json
+/// artifact whose `templateFile` it is, else the artifact id CDK names the file after
+/// (`<StackId>.template.json`), which is the default stack name.
+fn stack_name(template_dir: &Path, template: &Path) -> Option<String> {
+    let file_name = template.file_name()?.to_str()?;
+    let from_manifest = std::fs::read_to_string(template_dir.join("manifest.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|manifest| {
+            manifest
+                .get("artifacts")?
+                .as_object()?
+                .values()
+                .map(|artifact| artifact.get("properties"))
+                .find(|p| {
+                    p.and_then(|p| p.get("templateFile"))
+                        .and_then(serde_json::Value::as_str)
+                        == Some(file_name)
+                })
+                .flatten()
+                .and_then(|p| p.get("stackName"))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+        });
+    from_manifest.or_else(|| file_name.strip_suffix(".template.json").map(str::to_string))
 }
 
 fn is_internal(resource: &Resource) -> bool {

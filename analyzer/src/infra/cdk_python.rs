@@ -15,7 +15,7 @@ use tree_sitter::{Node, Parser};
 
 use super::cdk_source::{
     Construct, Declared, EVENT_SOURCES, FOREIGN_QUALIFIERS, FUNCTION_CLASSES, RESOURCE_CLASSES,
-    UNREAD_FUNCTION_CLASSES, attribute_intrinsic, camel_case, runtime_id,
+    UNREAD_FUNCTION_CLASSES, Wiring, attribute_intrinsic, camel_case, enclosing_name, runtime_id,
 };
 use super::handler::normalize;
 use super::ts_literal::ASSET_KEY;
@@ -25,7 +25,10 @@ use super::variables::UNKNOWN_MARK;
 const MAX_DEPTH: usize = 48;
 
 /// The constructs and additions declared in the Python file `path` with source `text`.
-pub fn declared(path: &Path, text: &str) -> Declared {
+/// `wiring` names the constructs other stacks pass to this file's stack classes (keyword
+/// arguments of their constructors: `ApiStack(app, "Api", table=data.table)`), which are
+/// then declared here too, so the file's template can refer to them.
+pub fn declared(path: &Path, text: &str, wiring: &Wiring) -> Declared {
     let mut parser = Parser::new();
     if parser
         .set_language(&tree_sitter_python::LANGUAGE.into())
@@ -42,9 +45,14 @@ pub fn declared(path: &Path, text: &str) -> Declared {
         names: BTreeMap::new(),
         variables: BTreeMap::new(),
         depth: Cell::new(0),
+        wiring,
+        classes: Vec::new(),
+        received: std::cell::RefCell::new(Vec::new()),
     };
     let mut found = Vec::new();
     let mut calls = Vec::new();
+    let mut instances: BTreeMap<String, String> = BTreeMap::new();
+    let mut stacks: Vec<(String, Node)> = Vec::new();
     let mut stack = vec![tree.root_node()];
     while let Some(node) = stack.pop() {
         match node.kind() {
@@ -61,12 +69,34 @@ pub fn declared(path: &Path, text: &str) -> Declared {
             }
             "call" => {
                 if let Some((class, id)) = file.instantiation(node) {
-                    if let Some(variable) = holder(&file, node) {
-                        file.variables.insert(variable, id.clone());
+                    let held = holder(&file, node);
+                    if let Some(variable) = &held {
+                        file.variables.insert(variable.clone(), id.clone());
                     }
-                    found.push((class, id, node));
+                    let exposed = held
+                        .as_deref()
+                        .and_then(|h| h.strip_prefix("self."))
+                        .zip(enclosing_name(node, "class_definition", file.text))
+                        .map(|(field, class)| (class, field.to_string()));
+                    found.push((class, id, node, exposed));
                 } else {
+                    // A user class (a stack) instantiated: its variable, and what it is passed.
+                    if let Some(class) = node
+                        .child_by_field_name("function")
+                        .filter(|f| f.kind() == "identifier")
+                        .map(|f| file.text_of(f).to_string())
+                    {
+                        if let Some(variable) = holder(&file, node) {
+                            instances.insert(variable, class.clone());
+                        }
+                        stacks.push((class, node));
+                    }
                     calls.push(node);
+                }
+            }
+            "class_definition" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    file.classes.push(file.text_of(name).to_string());
                 }
             }
             _ => {}
@@ -76,7 +106,21 @@ pub fn declared(path: &Path, text: &str) -> Declared {
         stack.extend(children.into_iter().rev());
     }
     let mut declared = Declared::default();
-    for (class, id, node) in found {
+    // `ApiStack(app, "Api", table=data.table)` with `data = DataStack(..)`.
+    for (class, call) in stacks {
+        for (key, value) in keywords(call) {
+            let Some((variable, field)) = file.text_of(value).split_once('.') else {
+                continue;
+            };
+            if let Some(source) = instances.get(variable) {
+                declared.passed.push((
+                    (class.clone(), file.text_of(key).to_string()),
+                    (source.clone(), field.to_string()),
+                ));
+            }
+        }
+    }
+    for (class, id, node, exposed_as) in found {
         let mut props = Mapping::new();
         for (key, value) in keywords(node) {
             props.insert(
@@ -89,6 +133,7 @@ pub fn declared(path: &Path, text: &str) -> Declared {
             class,
             line: node.start_position().row as u32 + 1,
             props,
+            exposed_as,
         });
     }
     for call in calls {
@@ -137,6 +182,14 @@ pub fn declared(path: &Path, text: &str) -> Declared {
             _ => {}
         }
     }
+    for construct in file.received.into_inner() {
+        if !declared.constructs.iter().any(|c| c.id == construct.id) {
+            declared.constructs.push(Construct {
+                exposed_as: None,
+                ..construct
+            });
+        }
+    }
     declared
 }
 
@@ -148,6 +201,12 @@ struct File<'t> {
     /// Variable (`table`, `self.table`) -> the construct id it holds.
     variables: BTreeMap<String, String>,
     depth: Cell<usize>,
+    wiring: &'t Wiring,
+    /// The classes the file defines.
+    classes: Vec<String>,
+    /// Constructs of other stacks this file's stacks read (`table.table_name` of a `table`
+    /// another stack passes).
+    received: std::cell::RefCell<Vec<Construct>>,
 }
 
 impl<'t> File<'t> {
@@ -281,6 +340,17 @@ impl<'t> File<'t> {
                 let attribute = self.text_of(attribute);
                 if let Some(id) = self.variables.get(object) {
                     return attribute_intrinsic(id, &camel_case(attribute)).unwrap_or_else(unknown);
+                }
+                // `table.table_name` in a stack class another stack hands `table=` to.
+                if !object.contains('.')
+                    && let Some(construct) = self
+                        .classes
+                        .iter()
+                        .find_map(|c| self.wiring.received(c, object))
+                {
+                    self.received.borrow_mut().push(construct.clone());
+                    return attribute_intrinsic(&construct.id, &camel_case(attribute))
+                        .unwrap_or_else(unknown);
                 }
                 match last_segment(object) {
                     "Runtime" => runtime_id(attribute)

@@ -154,6 +154,9 @@ pub struct Construct {
     pub line: u32,
     /// Props with camelCase keys, evaluated; unknown parts are [`UNKNOWN_MARK`].
     pub props: Mapping,
+    /// `(class, field)` when the construct is assigned to `this.field` in a class body: a
+    /// stack exposing it to other stacks (TypeScript only).
+    pub exposed_as: Option<(String, String)>,
 }
 
 /// What one source file declares.
@@ -164,22 +167,62 @@ pub struct Declared {
     pub env: Vec<(String, String, Yaml)>,
     /// `fn.addEventSource(new SqsEventSource(queue))`: (function id, source id, attribute).
     pub event_sources: Vec<(String, String, String)>,
+    /// `new ApiStack(app, 'Api', { table: data.table })` with `data = new DataStack(..)`:
+    /// ((ApiStack, table), (DataStack, table)).
+    pub passed: Vec<((String, String), (String, String))>,
+}
+
+/// Constructs handed from one stack to another through props, across the app's files.
+#[derive(Debug, Default)]
+pub struct Wiring {
+    /// (class, field) -> the construct a stack class assigns to `this.field`.
+    pub fields: BTreeMap<(String, String), Construct>,
+    /// (stack class, prop) -> (class, field) of the construct passed in that prop.
+    pub props: BTreeMap<(String, String), (String, String)>,
+}
+
+impl Wiring {
+    /// The construct a stack class receives in `prop`, when the app passes one.
+    pub fn received(&self, class: &str, prop: &str) -> Option<&Construct> {
+        let source = self.props.get(&(class.to_string(), prop.to_string()))?;
+        self.fields.get(source)
+    }
+
+    fn add(&mut self, declared: &Declared) {
+        for construct in &declared.constructs {
+            if let Some(key) = &construct.exposed_as {
+                self.fields.insert(key.clone(), construct.clone());
+            }
+        }
+        self.props.extend(declared.passed.iter().cloned());
+    }
 }
 
 /// Reads the CDK app whose `cdk.json` is `file`.
 pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
     let app_dir = normalize(file.path.parent().unwrap_or(root));
     let mut out = FileFunctions::default();
-    for path in app_sources(root, &app_dir) {
-        let Ok(source) = read_source(root, &path) else {
-            continue;
-        };
-        if !CDK_MARKERS.iter().any(|m| source.text.contains(m)) {
-            continue;
-        }
-        let declared = match path.extension().and_then(|e| e.to_str()) {
-            Some("py") => super::cdk_python::declared(&path, &source.text),
-            _ => super::cdk_typescript::declared(root, &path, &app_dir),
+    let sources: Vec<_> = app_sources(root, &app_dir)
+        .into_iter()
+        .filter_map(|path| read_source(root, &path).ok().map(|source| (path, source)))
+        .filter(|(_, source)| CDK_MARKERS.iter().any(|m| source.text.contains(m)))
+        .collect();
+    let is_python = |path: &Path| path.extension().and_then(|e| e.to_str()) == Some("py");
+    // First pass: which constructs stacks expose and pass to each other.
+    let mut wiring = Wiring::default();
+    let none = Wiring::default();
+    for (path, source) in &sources {
+        wiring.add(&if is_python(path) {
+            super::cdk_python::declared(path, &source.text, &none)
+        } else {
+            super::cdk_typescript::declared(root, path, &app_dir, &none)
+        });
+    }
+    for (path, source) in sources {
+        let declared = if is_python(&path) {
+            super::cdk_python::declared(&path, &source.text, &wiring)
+        } else {
+            super::cdk_typescript::declared(root, &path, &app_dir, &wiring)
         };
         if !declared
             .constructs
@@ -273,6 +316,22 @@ pub fn attribute_intrinsic(id: &str, attribute: &str) -> Option<Yaml> {
         ),
     };
     Some(Yaml::Mapping(map))
+}
+
+/// The name of the nearest enclosing node of `kind` (`class_declaration` in TypeScript,
+/// `class_definition` in Python) around `node`, in `text`.
+pub fn enclosing_name(node: tree_sitter::Node, kind: &str, text: &str) -> Option<String> {
+    let mut at = node.parent();
+    while let Some(n) = at {
+        if n.kind() == kind {
+            return n
+                .child_by_field_name("name")
+                .and_then(|name| name.utf8_text(text.as_bytes()).ok())
+                .map(str::to_string);
+        }
+        at = n.parent();
+    }
+    None
 }
 
 /// `table_name` -> `tableName`.

@@ -10,30 +10,58 @@ use tree_sitter::Node;
 
 use super::cdk_source::{
     Construct, Declared, EVENT_SOURCES, FOREIGN_QUALIFIERS, FUNCTION_CLASSES, RESOURCE_CLASSES,
-    UNREAD_FUNCTION_CLASSES, attribute_intrinsic, runtime_id,
+    UNREAD_FUNCTION_CLASSES, Wiring, attribute_intrinsic, enclosing_name, runtime_id,
 };
 use super::ts_literal::{Module, Program, string_literal};
 
-/// The constructs and additions declared in `path`.
-pub fn declared(root: &Path, path: &Path, app_dir: &Path) -> Declared {
+/// The constructs and additions declared in `path`. `wiring` names the constructs other
+/// stacks pass to this file's stack classes (`props.table`), which are then declared here
+/// too, so the file's template can refer to them.
+pub fn declared(root: &Path, path: &Path, app_dir: &Path, wiring: &Wiring) -> Declared {
     let Some(program) = Program::load(root, path, app_dir, false) else {
         return Declared::default();
     };
     let module = &program.modules[0];
-    // Pass 1: construct instantiations and the variables holding them.
-    let mut found: Vec<(String, String, u32, Option<Node>)> = Vec::new();
+    // Pass 1: construct instantiations and the variables holding them; the classes the file
+    // defines; user classes instantiated with the variables they are assigned to.
+    let mut found: Vec<(String, String, u32, Option<Node>, Option<(String, String)>)> = Vec::new();
     let mut variables: BTreeMap<String, String> = BTreeMap::new();
     let mut calls: Vec<Node> = Vec::new();
+    let mut classes: Vec<String> = Vec::new();
+    let mut instances: BTreeMap<String, String> = BTreeMap::new();
+    let mut stacks: Vec<(String, Node)> = Vec::new();
     let mut stack = vec![module.tree.root_node()];
     while let Some(node) = stack.pop() {
         match node.kind() {
             "new_expression" => {
                 if let Some((class, id, props)) = instantiation(module, node) {
-                    if let Some(variable) = holder(module, node) {
-                        variables.insert(variable, id.clone());
+                    let held = holder(module, node);
+                    if let Some(variable) = &held {
+                        variables.insert(variable.clone(), id.clone());
                     }
+                    let exposed = held
+                        .as_deref()
+                        .and_then(|h| h.strip_prefix("this."))
+                        .zip(enclosing_name(node, "class_declaration", &module.text))
+                        .map(|(field, class)| (class, field.to_string()));
                     let line = node.start_position().row as u32 + 1;
-                    found.push((class, id, line, props));
+                    found.push((class, id, line, props, exposed));
+                } else if let Some(class) = node
+                    .child_by_field_name("constructor")
+                    .filter(|c| c.kind() == "identifier")
+                    .map(|c| module.text_of(c).to_string())
+                {
+                    if let Some(variable) = holder(module, node) {
+                        instances.insert(variable, class.clone());
+                    }
+                    if let Some(props) = arguments(node).get(2).filter(|p| p.kind() == "object") {
+                        stacks.push((class, *props));
+                    }
+                }
+            }
+            "class_declaration" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    classes.push(module.text_of(name).to_string());
                 }
             }
             "call_expression" => calls.push(node),
@@ -43,9 +71,17 @@ pub fn declared(root: &Path, path: &Path, app_dir: &Path) -> Declared {
         let children: Vec<Node> = node.named_children(&mut cursor).collect();
         stack.extend(children.into_iter().rev());
     }
+    let received = std::cell::RefCell::new(Vec::<Construct>::new());
     let hook = |_: &Module, object: &str, property: &str| -> Option<Yaml> {
         if let Some(id) = variables.get(object) {
             return attribute_intrinsic(id, property);
+        }
+        // `props.table.tableName` in a stack class another stack hands `table` to.
+        if let Some((_, prop)) = object.split_once('.').filter(|(_, p)| !p.contains('.'))
+            && let Some(construct) = classes.iter().find_map(|c| wiring.received(c, prop))
+        {
+            received.borrow_mut().push(construct.clone());
+            return attribute_intrinsic(&construct.id, property);
         }
         let last = object.rsplit('.').next().unwrap_or(object);
         match last {
@@ -55,7 +91,7 @@ pub fn declared(root: &Path, path: &Path, app_dir: &Path) -> Declared {
         }
     };
     let mut declared = Declared::default();
-    for (class, id, line, props) in found {
+    for (class, id, line, props, exposed_as) in found {
         let props = match props.map(|p| program.eval(0, p, &hook)) {
             Some(Yaml::Mapping(map)) => map,
             _ => Mapping::new(),
@@ -65,7 +101,32 @@ pub fn declared(root: &Path, path: &Path, app_dir: &Path) -> Declared {
             class,
             line,
             props,
+            exposed_as,
         });
+    }
+    // `new ApiStack(app, 'Api', { table: data.table })`: what each prop passes.
+    for (class, props) in stacks {
+        let mut cursor = props.walk();
+        for pair in props
+            .named_children(&mut cursor)
+            .filter(|p| p.kind() == "pair")
+        {
+            let (Some(key), Some(value)) = (
+                pair.child_by_field_name("key"),
+                pair.child_by_field_name("value"),
+            ) else {
+                continue;
+            };
+            let Some((variable, field)) = module.text_of(value).split_once('.') else {
+                continue;
+            };
+            if let Some(source) = instances.get(variable) {
+                declared.passed.push((
+                    (class.clone(), module.text_of(key).to_string()),
+                    (source.clone(), field.to_string()),
+                ));
+            }
+        }
     }
     for call in calls {
         let Some(callee) = call.child_by_field_name("function") else {
@@ -118,6 +179,14 @@ pub fn declared(root: &Path, path: &Path, app_dir: &Path) -> Declared {
                 }
             }
             _ => {}
+        }
+    }
+    for construct in received.into_inner() {
+        if !declared.constructs.iter().any(|c| c.id == construct.id) {
+            declared.constructs.push(Construct {
+                exposed_as: None,
+                ..construct
+            });
         }
     }
     declared

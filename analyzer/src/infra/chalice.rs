@@ -4,10 +4,13 @@
 //! Chalice deploys one Lambda for the REST API, `api_handler`, whose code is the routed app
 //! (every `@app.route` function is reachable: its entry is `app.py:@app.route`, see
 //! `python::analyze`; when the app mounts blueprints, whose routes that would miss, the entry
-//! is the app object `app.py:app`, which runs everything registered on it), and one Lambda per event handler or `@app.lambda_function`, named
-//! `<app_name>-<stage>[-<name>]`. The stage is `dev`, Chalice's default.
+//! is the app object `app.py:app`, which dispatches the routes of the app and its
+//! blueprints), and one Lambda per event handler, `@app.lambda_function` or authorizer, on the
+//! app or on a mounted blueprint (its name after the mount's `name_prefix`), named
+//! `<app_name>-<stage>-<name>`. The stage is `dev`, Chalice's default.
 //! References: https://aws.github.io/chalice/topics/configfile.html,
-//! https://aws.github.io/chalice/topics/events.html
+//! https://aws.github.io/chalice/topics/events.html,
+//! https://aws.github.io/chalice/topics/blueprints.html
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -112,6 +115,7 @@ pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
     };
     let policies = declared_policy(root, chalice_dir, &settings);
     let base = |name: &str, function_name: String, entry: Entry, line: u32| FunctionSpec {
+        also_runs: Vec::new(),
         name: name.to_string(),
         runtime: None,
         language: Language::Python,
@@ -132,14 +136,14 @@ pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
         layers: Vec::new(),
     };
     let app_rel = relative(root, &app_file);
-    let mounts = app.text.contains(&format!("{app_var}.register_blueprint("));
+    let mounts = !decorated.blueprints.is_empty();
     let api_line = decorated.first_route.or(mounts.then_some(0));
     if let Some(line) = api_line {
         let function = if mounts {
             out.diagnostics.push(Diagnostic::note(
                 &app.rel,
                 line,
-                format!("`{API_HANDLER}`: the app mounts blueprints, so every function registered on `{app_var}` counts as reachable from the API, event handlers included"),
+                format!("`{API_HANDLER}`: the app mounts blueprints, so the routes of `{app_var}` and of its blueprints are reachable from the API"),
             ));
             app_var.clone()
         } else {
@@ -155,17 +159,29 @@ pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
             line,
         )));
     }
-    for function in &decorated.functions {
+    let mut functions = decorated.functions.clone();
+    for function in &mut functions {
+        function.file = app_rel.clone();
+    }
+    functions.extend(blueprint_functions(
+        root,
+        &app_dir,
+        &decorated.blueprints,
+        &mut out.diagnostics,
+        &app.rel,
+    ));
+    for function in &functions {
         let name = function.name.clone();
         let mut spec = base(
             &name,
             format!("{app_name}-{stage}-{name}"),
             Entry {
-                file: app_rel.clone(),
+                file: function.file.clone(),
                 function: Some(function.python_name.clone()),
             },
             function.line,
         );
+        spec.declared_in = function.file.clone();
         if let Some(kind) = function.kind {
             spec.events.push(EventSource {
                 kind,
@@ -292,10 +308,78 @@ struct Decorated {
     /// Line of the first `@app.route`, when there is one.
     first_route: Option<u32>,
     functions: Vec<EventFunction>,
+    /// Blueprints the app registers.
+    blueprints: Vec<Mount>,
 }
 
 #[derive(Debug)]
+struct Mount {
+    expr: String,
+    /// The module defining the blueprint and its name there, from app.py's imports.
+    origin: Option<(String, String)>,
+    name_prefix: String,
+}
+
+/// The functions with a Lambda of their own that `owner` (a blueprint variable) registers in
+/// a module's text.
+fn functions_in(text: &str, owner: &str) -> Vec<EventFunction> {
+    let mut parser = Parser::new();
+    if parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .is_err()
+    {
+        return Vec::new();
+    }
+    let Some(tree) = parser.parse(text, None) else {
+        return Vec::new();
+    };
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    let statements: Vec<Node> = root.named_children(&mut cursor).collect();
+    scan_owner(&statements, owner, text.as_bytes()).1
+}
+
+/// Event handlers registered on the blueprints the app mounts, each in its own Lambda named
+/// with the mount's `name_prefix` (https://aws.github.io/chalice/topics/blueprints.html).
+fn blueprint_functions(
+    root: &Path,
+    app_dir: &Path,
+    mounts: &[Mount],
+    diagnostics: &mut Vec<Diagnostic>,
+    app_rel: &str,
+) -> Vec<EventFunction> {
+    let mut out = Vec::new();
+    for mount in mounts {
+        let Some((module, name)) = &mount.origin else {
+            diagnostics.push(Diagnostic::note(
+                app_rel,
+                0,
+                format!("blueprint `{}` is not imported from a local module: its event handlers are not read", mount.expr),
+            ));
+            continue;
+        };
+        let base = app_dir.join(module.replace('.', "/"));
+        let candidates = [base.with_extension("py"), base.join("__init__.py")];
+        let Some(source) = candidates
+            .iter()
+            .filter(|p| p.is_file())
+            .find_map(|p| read_source(root, p).ok())
+        else {
+            continue;
+        };
+        for mut function in functions_in(&source.text, name) {
+            function.file = source.rel.clone();
+            function.name = format!("{}{}", mount.name_prefix, function.name);
+            out.push(function);
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone)]
 struct EventFunction {
+    /// The file defining it, relative to the root (app.py, or a blueprint's module).
+    file: String,
     /// The function's name for Chalice (`name=` of the decorator, else the Python name).
     name: String,
     python_name: String,
@@ -352,6 +436,19 @@ fn decorated_functions(text: &str) -> Decorated {
     let Some(app) = out.app.clone() else {
         return out;
     };
+    let (first_route, functions) = scan_owner(&statements, &app, src);
+    out.first_route = first_route;
+    out.functions = functions;
+    out.blueprints = blueprint_mounts(&statements, &app, src);
+    out
+}
+
+/// Functions decorated on `owner` (`@owner.route`, `@owner.on_s3_event(..)`, ...) among
+/// top-level statements: the first route's line, and the functions with their own Lambda.
+fn scan_owner(statements: &[Node], owner: &str, src: &[u8]) -> (Option<u32>, Vec<EventFunction>) {
+    let node_text = |n: Node| n.utf8_text(src).unwrap_or_default().to_string();
+    let mut first_route = None;
+    let mut functions = Vec::new();
     for statement in statements
         .iter()
         .filter(|s| s.kind() == "decorated_definition")
@@ -379,11 +476,11 @@ fn decorated_functions(text: &str) -> Decorated {
             let Some(callee) = callee.map(node_text) else {
                 continue;
             };
-            let Some(method) = callee.strip_prefix(&format!("{app}.")) else {
+            let Some(method) = callee.strip_prefix(&format!("{owner}.")) else {
                 continue;
             };
             if method == "route" {
-                out.first_route.get_or_insert(line);
+                first_route.get_or_insert(line);
                 continue;
             }
             let Some((decorator_name, kind, source_keyword)) =
@@ -400,7 +497,8 @@ fn decorated_functions(text: &str) -> Decorated {
             let name = call
                 .and_then(|c| keyword(c, "name", src))
                 .unwrap_or_else(|| python_name.clone());
-            out.functions.push(EventFunction {
+            functions.push(EventFunction {
+                file: String::new(),
                 name,
                 python_name: python_name.clone(),
                 decorator: decorator_name.to_string(),
@@ -410,7 +508,86 @@ fn decorated_functions(text: &str) -> Decorated {
             });
         }
     }
+    (first_route, functions)
+}
+
+/// `app.register_blueprint(<expr>, name_prefix="p_")` calls: the blueprint expression
+/// (`bp`, `events.bp`) and the prefix Chalice puts before its functions' names.
+fn blueprint_mounts(statements: &[Node], app: &str, src: &[u8]) -> Vec<Mount> {
+    let node_text = |n: Node| n.utf8_text(src).unwrap_or_default().to_string();
+    let mut out = Vec::new();
+    for statement in statements
+        .iter()
+        .filter(|s| s.kind() == "expression_statement")
+    {
+        let Some(call) = statement.named_child(0).filter(|c| c.kind() == "call") else {
+            continue;
+        };
+        let is_mount = call
+            .child_by_field_name("function")
+            .is_some_and(|f| node_text(f) == format!("{app}.register_blueprint"));
+        let first = call
+            .child_by_field_name("arguments")
+            .and_then(|a| a.named_child(0))
+            .filter(|a| matches!(a.kind(), "identifier" | "attribute"));
+        if let (true, Some(first)) = (is_mount, first) {
+            let expr = node_text(first);
+            out.push(Mount {
+                origin: blueprint_origin(statements, &expr, src),
+                expr,
+                name_prefix: keyword(call, "name_prefix", src).unwrap_or_default(),
+            });
+        }
+    }
     out
+}
+
+/// Where `expr` (a name or `module.name` in app.py) is defined: the module path
+/// (`chalicelib.events`) and the name inside it, from app.py's imports.
+fn blueprint_origin(statements: &[Node], expr: &str, src: &[u8]) -> Option<(String, String)> {
+    let node_text = |n: Node| n.utf8_text(src).unwrap_or_default().to_string();
+    let (head, attribute) = match expr.rsplit_once('.') {
+        Some((module, name)) => (module.to_string(), Some(name.to_string())),
+        None => (expr.to_string(), None),
+    };
+    for statement in statements {
+        let mut cursor = statement.walk();
+        let names: Vec<Node> = statement
+            .children_by_field_name("name", &mut cursor)
+            .collect();
+        for name in names {
+            let (imported, alias) = match name.kind() {
+                "aliased_import" => (
+                    name.child_by_field_name("name").map(node_text),
+                    name.child_by_field_name("alias").map(node_text),
+                ),
+                _ => (Some(node_text(name)), None),
+            };
+            let Some(imported) = imported else { continue };
+            let bound = alias.clone().unwrap_or_else(|| imported.clone());
+            match statement.kind() {
+                // `from chalicelib.events import bp` / `from chalicelib import events`.
+                "import_from_statement" => {
+                    let module = statement
+                        .child_by_field_name("module_name")
+                        .map(node_text)?;
+                    if bound != head {
+                        continue;
+                    }
+                    return Some(match &attribute {
+                        None => (module, imported),
+                        Some(attribute) => (format!("{module}.{imported}"), attribute.clone()),
+                    });
+                }
+                // `import chalicelib.events as events`.
+                "import_statement" if bound == head => {
+                    return attribute.clone().map(|a| (imported, a));
+                }
+                _ => {}
+            }
+        }
+    }
+    None
 }
 
 /// A keyword argument's string literal (no f-string).

@@ -292,16 +292,27 @@ fn build(
             };
             (Some(role), policies)
         }
-        None if sam => (
-            Some(RoleSpec::Generated {
-                logical_id: format!("{id}Role"),
-            }),
-            Vec::new(),
-        ),
+        // SAM's generated role `<Function>Role`: what the template attaches to it by that
+        // name (`AWS::IAM::Policy` / `ManagedPolicy` with `Roles: [!Ref <Function>Role]`).
+        None if sam => {
+            let logical_id = format!("{id}Role");
+            let policies = attached
+                .role_policies
+                .get(&logical_id)
+                .cloned()
+                .unwrap_or_default();
+            (Some(RoleSpec::Generated { logical_id }), policies)
+        }
         None => (None, Vec::new()),
     };
     if sam {
-        policies.extend(sam_policies(id, get(props, &["Policies"])));
+        // A template managed policy both in `Policies` and naming the role in its `Roles`
+        // is one attachment.
+        for policy in sam_policies(id, get(props, &["Policies"]), eval) {
+            if !policies.contains(&policy) {
+                policies.push(policy);
+            }
+        }
     }
 
     let function_name = match get(props, &["FunctionName"]) {
@@ -331,6 +342,7 @@ fn build(
     kms_keys.extend(referenced_keys(&referenced, eval));
 
     Ok(finish(FunctionSpec {
+        also_runs: Vec::new(),
         name: id.to_string(),
         runtime,
         language,
@@ -562,24 +574,45 @@ pub fn role_policies(
             .into_iter()
             .flatten()
         {
-            out.push(DeclaredPolicy::Managed {
-                policy: to_json(arn),
-            });
+            out.push(managed_policy(arn, eval));
         }
     }
-    out.extend(
-        attached
-            .role_policies
-            .get(role_id)
-            .cloned()
-            .unwrap_or_default(),
-    );
+    // A managed policy of the template both listed in the role's `ManagedPolicyArns` and
+    // naming the role in its `Roles` is attached once.
+    for policy in attached.role_policies.get(role_id).into_iter().flatten() {
+        if !out.contains(policy) {
+            out.push(policy.clone());
+        }
+    }
     out
 }
 
+/// A managed policy as a role or SAM `Policies` names it: the statements of an
+/// `AWS::IAM::ManagedPolicy` of this template when it is `!Ref` to one (`Ref` returns its
+/// ARN), else the name or ARN as written.
+pub fn managed_policy(node: &Yaml, eval: &Evaluator) -> DeclaredPolicy {
+    if let Value::Infra(reference) = eval.eval(node)
+        && reference.attribute.is_none()
+        && let Some(resource) = eval.template.resources.get(&reference.logical_id)
+        && resource.resource_type == MANAGED_POLICY
+        && let Some(statements) = resource.property(&["PolicyDocument", "Statement"])
+    {
+        return DeclaredPolicy::Statements {
+            source: reference.logical_id,
+            statements: to_json(statements),
+        };
+    }
+    DeclaredPolicy::Managed {
+        policy: to_json(node),
+    }
+}
+
+/// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-managedpolicy.html
+const MANAGED_POLICY: &str = "AWS::IAM::ManagedPolicy";
+
 /// SAM `Policies`: a managed policy name/ARN, a policy document, a policy template, or a
 /// list of those (https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html#sam-function-policies).
-pub fn sam_policies(id: &str, policies: Option<&Yaml>) -> Vec<DeclaredPolicy> {
+pub fn sam_policies(id: &str, policies: Option<&Yaml>, eval: &Evaluator) -> Vec<DeclaredPolicy> {
     let items: Vec<&Yaml> = match policies {
         None => Vec::new(),
         Some(Yaml::Sequence(items)) => items.iter().collect(),
@@ -603,9 +636,7 @@ pub fn sam_policies(id: &str, policies: Option<&Yaml>) -> Vec<DeclaredPolicy> {
                     });
                 }
             }
-            other => out.push(DeclaredPolicy::Managed {
-                policy: to_json(other),
-            }),
+            other => out.push(managed_policy(other, eval)),
         }
     }
     out
@@ -691,7 +722,31 @@ impl Attachments {
         let function_ids = |value: &Value| function_targets(template, eval, value);
         for (id, resource) in &template.resources {
             let property = |name: &str| resource.property(&[name]).map(|n| eval.eval(n));
+            // Connectors embedded in their source resource.
+            for (name, connector) in get(&resource.node, &["Connectors"])
+                .and_then(Yaml::as_mapping)
+                .into_iter()
+                .flatten()
+            {
+                let source = serde_norway::Mapping::from_iter([(
+                    Yaml::String("Id".into()),
+                    Yaml::String(id.clone()),
+                )]);
+                out.connector(
+                    &document::key_string(name),
+                    &Yaml::Mapping(source),
+                    get(connector, &["Properties"]),
+                    template,
+                    eval,
+                );
+            }
             match resource.resource_type.as_str() {
+                // https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-connector.html
+                "AWS::Serverless::Connector" => {
+                    if let Some(source) = resource.property(&["Source"]) {
+                        out.connector(id, source, resource.properties(), template, eval);
+                    }
+                }
                 // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventsourcemapping.html
                 "AWS::Lambda::EventSourceMapping" => {
                     let (Some(function), Some(source)) =
@@ -835,6 +890,82 @@ impl Attachments {
     }
 }
 
+impl Attachments {
+    /// A connector from `source` (a function of the template, by `Id`) to each of its
+    /// `Destination`s, recorded for the function's role: its `Role` when that is a role of
+    /// the template, else SAM's generated `<Function>Role`, where SAM attaches the
+    /// connector's policy (samtranslator/model/connector/connector.py, the role of the
+    /// source's `Role` input).
+    fn connector(
+        &mut self,
+        name: &str,
+        source: &Yaml,
+        properties: Option<&Yaml>,
+        template: &Template,
+        eval: &Evaluator,
+    ) {
+        let Some(properties) = properties else {
+            return;
+        };
+        let Some(function_id) = get(source, &["Id"]).and_then(Yaml::as_str) else {
+            return;
+        };
+        let Some(function) = template.resources.get(function_id) else {
+            return;
+        };
+        if deployed_type(&function.resource_type) != LAMBDA_FUNCTION {
+            return;
+        }
+        let role_id = match function.property(&["Role"]).map(|r| eval.eval(r)) {
+            Some(Value::Infra(reference)) if reference.resource_type == "AWS::IAM::Role" => {
+                reference.logical_id
+            }
+            Some(_) => return,
+            None => format!("{function_id}Role"),
+        };
+        let permissions: Vec<String> = match get(properties, &["Permissions"]) {
+            Some(Yaml::Sequence(items)) => items
+                .iter()
+                .filter_map(|p| p.as_str().map(str::to_string))
+                .collect(),
+            Some(Yaml::String(single)) => vec![single.clone()],
+            _ => Vec::new(),
+        };
+        let destinations: Vec<&Yaml> = match get(properties, &["Destination"]) {
+            Some(Yaml::Sequence(items)) => items.iter().collect(),
+            Some(single) => vec![single],
+            None => Vec::new(),
+        };
+        for destination in destinations {
+            let destination_id = get(destination, &["Id"])
+                .and_then(Yaml::as_str)
+                .map(str::to_string);
+            let stated_type = match &destination_id {
+                Some(id) => template.resources.get(id).map(|r| r.resource_type.clone()),
+                None => get(destination, &["Type"])
+                    .and_then(Yaml::as_str)
+                    .map(str::to_string),
+            };
+            let Some(stated_type) = stated_type else {
+                continue;
+            };
+            self.role_policies.entry(role_id.clone()).or_default().push(
+                DeclaredPolicy::Connector {
+                    name: name.to_string(),
+                    destination_type: deployed_type(&stated_type).to_string(),
+                    destination: if destination_id.is_some() {
+                        serde_json::Value::Null
+                    } else {
+                        to_json(destination)
+                    },
+                    destination_id,
+                    permissions: permissions.clone(),
+                },
+            );
+        }
+    }
+}
+
 /// The functions of the template a value designates: `!Ref Fn`, `!GetAtt Fn.Arn`, or a
 /// static name equal to a function's stated `FunctionName`.
 fn function_targets(template: &Template, eval: &Evaluator, value: &Value) -> Vec<String> {
@@ -961,7 +1092,8 @@ fn dockerfile_cmd(text: &str) -> Option<String> {
 }
 
 /// `samconfig.toml` beside the template: its `parameter_overrides` (deploy, else global,
-/// of the `default` environment) replace parameter defaults, as `sam deploy` would.
+/// of the `default` environment) replace parameter defaults, and its `stack_name` is the
+/// value of `AWS::StackName`, as `sam deploy` would deploy it.
 fn apply_samconfig(
     root: &Path,
     template_dir: &Path,
@@ -986,6 +1118,15 @@ fn apply_samconfig(
             return;
         }
     };
+    template.stack_name = ["deploy", "global"].iter().find_map(|command| {
+        config
+            .get("default")?
+            .get(*command)?
+            .get("parameters")?
+            .get("stack_name")?
+            .as_str()
+            .map(str::to_string)
+    });
     let overrides = ["deploy", "global"].iter().find_map(|command| {
         config
             .get("default")?

@@ -471,17 +471,17 @@ fn zappa_stages_with_extends_and_event_functions() {
     ]);
     let found = discover_all(dir.path(), &[]).expect("discover");
     let names: Vec<&str> = found.functions.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "base",
-            "production",
-            "production/api.tasks.cleanup",
-            "production/api.tasks.on_upload"
-        ]
-    );
+    // One Lambda per stage: the event functions run in it, with its role.
+    assert_eq!(names, ["base", "production"]);
     let production = named(&found, "production");
     assert_eq!(production.entry, entry("service/api/app.py", "app"));
+    assert_eq!(
+        production.also_runs,
+        [
+            entry("service/api/tasks.py", "cleanup"),
+            entry("service/api/tasks.py", "on_upload")
+        ]
+    );
     assert_eq!(production.function_name, Value::str("uploads-production"));
     assert_eq!(
         production.env.get("BUCKET"),
@@ -490,24 +490,11 @@ fn zappa_stages_with_extends_and_event_functions() {
     assert_eq!(production.env.get("TABLE"), Some(&Value::str("jobs")));
     assert_eq!(production.runtime.as_deref(), Some("python3.11"));
     assert_eq!(production.search_paths, [PathBuf::from("service")]);
-
-    let cleanup = named(&found, "production/api.tasks.cleanup");
-    assert_eq!(cleanup.entry, entry("service/api/tasks.py", "cleanup"));
-    assert_eq!(cleanup.function_name, Value::str("uploads-production"));
-    assert_eq!(cleanup.role, production.role);
-    assert_eq!(cleanup.events[0].kind, EventKind::Schedule);
-    let upload = named(&found, "production/api.tasks.on_upload");
-    assert_eq!(upload.events[0].kind, EventKind::S3);
+    let kinds: Vec<EventKind> = production.events.iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, [EventKind::S3, EventKind::Schedule]);
     assert_eq!(
-        upload.events[0].resource,
+        production.events[0].resource,
         Some(Value::str("arn:aws:s3:::uploads-prod"))
     );
-    assert!(
-        found
-            .diagnostics
-            .iter()
-            .any(|d| d.message.contains("as one Lambda (`uploads-production`)")),
-        "{:?}",
-        found.diagnostics
-    );
+    assert!(named(&found, "base").also_runs.is_empty());
 }

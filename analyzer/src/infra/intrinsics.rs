@@ -66,6 +66,9 @@ pub struct Template {
     pub generated: BTreeMap<String, (String, Option<String>)>,
     pub mappings: Option<Yaml>,
     pub conditions: Option<Yaml>,
+    /// The stack name the deployment tool gives the stack (`stack_name` in samconfig.toml,
+    /// `<service>-<stage>` for Serverless, the CDK stack id), the value of `AWS::StackName`.
+    pub stack_name: Option<String>,
 }
 
 impl Template {
@@ -238,11 +241,15 @@ impl<'t> Evaluator<'t> {
     /// `Ref` / `GetAtt` of a logical id.
     pub fn reference(&self, id: &str, attribute: Option<String>) -> Value {
         if PSEUDO_PARAMETERS.contains(&id) {
+            let known = match id {
+                "AWS::StackName" => self.template.stack_name.clone(),
+                _ => None,
+            };
             return Value::Infra(InfraRef {
                 logical_id: id.to_string(),
                 resource_type: PSEUDO.to_string(),
                 attribute: None,
-                known: None,
+                known,
             });
         }
         if let Some(default) = self.template.parameters.get(id) {
@@ -302,7 +309,7 @@ impl<'t> Evaluator<'t> {
         }
         let value = self.eval(node);
         self.naming.borrow_mut().remove(id);
-        static_string(&value)
+        static_name(&value)
     }
 
     fn sub(&self, argument: &Yaml) -> Value {
@@ -524,9 +531,37 @@ pub fn static_string(value: &Value) -> Option<String> {
             known: Some(known),
             attribute: None,
             ..
-        }) if resource_type == PARAMETER => Some(known.clone()),
+        }) if resource_type == PARAMETER || resource_type == PSEUDO => Some(known.clone()),
         Value::Concat { parts } => parts.iter().map(static_string).collect(),
         _ => None,
+    }
+}
+
+/// Pseudo parameters a physical name may keep as `${AWS::...}` placeholders: the policy
+/// model writes ARNs with the same placeholders, so `--account`/`--region` fill them,
+/// CloudFormation output keeps them inside `!Sub` (exact at deploy time), and plain formats
+/// write `*` for the rest (`${AWS::StackName}-orders` is `*-orders`, not any table).
+const NAME_PLACEHOLDERS: &[&str] = &[
+    "AWS::AccountId",
+    "AWS::Region",
+    "AWS::Partition",
+    "AWS::StackName",
+];
+
+/// A physical name: static text, where the account, region or partition it embeds
+/// (`orders-archive-${AWS::AccountId}`) stays a placeholder.
+fn static_name(value: &Value) -> Option<String> {
+    match value {
+        Value::Infra(InfraRef {
+            logical_id,
+            resource_type,
+            known: None,
+            attribute: None,
+        }) if resource_type == PSEUDO && NAME_PLACEHOLDERS.contains(&logical_id.as_str()) => {
+            Some(format!("${{{logical_id}}}"))
+        }
+        Value::Concat { parts } => parts.iter().map(static_name).collect(),
+        other => static_string(other),
     }
 }
 
@@ -671,6 +706,24 @@ Values:
         assert!(
             messages.iter().any(|m| m.contains("refers back")),
             "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn stack_name_and_account_in_physical_names() {
+        let text = "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Sub \"${AWS::StackName}-notify\"\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub \"logs-${AWS::AccountId}-${AWS::Region}\"\n";
+        let mut t = template(text);
+        // Without a deployment config the stack name stays a placeholder.
+        assert_eq!(
+            Evaluator::new(&t).physical_name("Q").as_deref(),
+            Some("${AWS::StackName}-notify")
+        );
+        t.stack_name = Some("orders".into());
+        let e = Evaluator::new(&t);
+        assert_eq!(e.physical_name("Q").as_deref(), Some("orders-notify"));
+        assert_eq!(
+            e.physical_name("B").as_deref(),
+            Some("logs-${AWS::AccountId}-${AWS::Region}")
         );
     }
 

@@ -14,14 +14,17 @@ mod chalice;
 mod cloudformation;
 mod discovery;
 mod document;
+mod event_values;
 mod handler;
 mod intrinsics;
-mod physical_names;
+pub(crate) mod physical_names;
 mod serverless;
 mod serverless_ts;
 mod ts_literal;
 mod variables;
 mod zappa;
+
+pub use event_values::event_values;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -41,6 +44,10 @@ pub struct FunctionSpec {
     pub runtime: Option<String>,
     pub language: Language,
     pub entry: Entry,
+    /// Further entry points that run in the same Lambda with the same role (Zappa's
+    /// scheduled and event functions beside the WSGI app): their calls count too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_runs: Vec<Entry>,
     /// Environment variables, bound to literals or infrastructure references.
     pub env: BTreeMap<String, Value>,
     /// Import search folders (layers, source roots), relative to the project root.
@@ -167,6 +174,22 @@ pub enum DeclaredPolicy {
     },
     /// A managed policy: an ARN or an AWS managed policy name (`AWSLambdaBasicExecutionRole`).
     Managed { policy: serde_json::Value },
+    /// A SAM connector from the function to another resource (`AWS::Serverless::Connector`,
+    /// or `Connectors` embedded in the function's resource): SAM grants the role the
+    /// statements of its connector profile for the destination's type and `Permissions`.
+    Connector {
+        /// The connector's name as written (its logical id, or its key under `Connectors`).
+        name: String,
+        /// The destination's CloudFormation type (SAM types translated), as SAM's profiles
+        /// are keyed.
+        destination_type: String,
+        /// The destination's logical id when it is given by `Id`.
+        destination_id: Option<String>,
+        /// The destination as written when given without `Id` (`Type`, `Arn`, `Name` ...).
+        destination: serde_json::Value,
+        /// `Read`, `Write`.
+        permissions: Vec<String>,
+    },
 }
 
 /// What discovery found: the functions, and warnings about the files it read.

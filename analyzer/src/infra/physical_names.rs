@@ -57,6 +57,51 @@ pub const KMS_KEY_PROPERTY: &[(&str, &str)] = &[
     ("AWS::Logs::LogGroup", "KmsKeyId"),
 ];
 
+/// Resource types whose `Ref` returns the resource's name, and the punctuation that name may
+/// hold besides ASCII letters and digits. Knowing a name holds no `/` lets
+/// `"${Bucket}/prefix".split("/")` be split statically. Sources: the `Ref` return value on each
+/// type's CloudFormation reference page, and the naming rules: S3 bucket naming rules
+/// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html), DynamoDB
+/// naming rules (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html),
+/// Kinesis `StreamName` and Firehose `DeliveryStreamName` patterns `[a-zA-Z0-9_.-]+`, Lambda
+/// `FunctionName` on `CreateFunction` (`[a-zA-Z0-9-_]+`).
+pub const REF_NAME_PUNCTUATION: &[(&str, &str)] = &[
+    ("AWS::S3::Bucket", ".-"),
+    ("AWS::DynamoDB::Table", "._-"),
+    ("AWS::DynamoDB::GlobalTable", "._-"),
+    ("AWS::Kinesis::Stream", "._-"),
+    ("AWS::KinesisFirehose::DeliveryStream", "._-"),
+    ("AWS::Lambda::Function", "-_"),
+];
+
+/// Pseudo parameters and the punctuation their values may hold (account ids are digits,
+/// regions and partitions `a-z0-9-`, stack names `[a-zA-Z][-a-zA-Z0-9]*`).
+pub const PSEUDO_PUNCTUATION: &[(&str, &str)] = &[
+    ("AWS::AccountId", ""),
+    ("AWS::Region", "-"),
+    ("AWS::Partition", "-"),
+    ("AWS::StackName", "-"),
+    ("AWS::URLSuffix", "."),
+];
+
+/// The punctuation a reference's value may hold, when the type bounds it.
+pub fn ref_punctuation(reference: &crate::value::InfraRef) -> Option<&'static str> {
+    if reference.attribute.is_some() {
+        return None;
+    }
+    let table = if reference.resource_type == super::intrinsics::PSEUDO {
+        PSEUDO_PUNCTUATION
+    } else {
+        REF_NAME_PUNCTUATION
+    };
+    let key = if reference.resource_type == super::intrinsics::PSEUDO {
+        reference.logical_id.as_str()
+    } else {
+        reference.resource_type.as_str()
+    };
+    table.iter().find(|(t, _)| *t == key).map(|(_, p)| *p)
+}
+
 /// The physical name property of `resource_type`, if it has one.
 pub fn name_property(resource_type: &str) -> Option<&'static str> {
     NAME_PROPERTY

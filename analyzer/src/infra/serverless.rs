@@ -91,6 +91,15 @@ pub fn read_document(
         &doc,
         merged_resources(resources).as_ref().unwrap_or(resources),
     );
+    // Serverless names the stack `<service>-<stage>` unless `provider.stackName` says otherwise
+    // (https://www.serverless.com/framework/docs/providers/aws/guide/serverless.yml#provider).
+    template.stack_name = match get(&tree, &["provider", "stackName"]) {
+        Some(name) => static_text(name),
+        None => service
+            .as_deref()
+            .zip(stage.as_deref())
+            .map(|(service, stage)| format!("{service}-{stage}")),
+    };
     add_generated(
         &mut template,
         &tree,
@@ -366,6 +375,7 @@ impl Service<'_> {
         search_paths.extend(layer_search);
 
         Ok(FunctionSpec {
+            also_runs: Vec::new(),
             name: name.to_string(),
             runtime,
             language,
@@ -563,9 +573,7 @@ impl Service<'_> {
                 .into_iter()
                 .flatten()
             {
-                policies.push(DeclaredPolicy::Managed {
-                    policy: to_json(policy),
-                });
+                policies.push(cloudformation::managed_policy(policy, self.eval));
             }
         }
         if let Some(statements) = get(function, &["iamRoleStatements"]) {

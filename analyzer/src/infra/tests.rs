@@ -204,16 +204,29 @@ fn sam_python_with_globals_layer_and_samconfig() {
             (
                 "ARCHIVE_PREFIX",
                 Value::Concat {
+                    // BucketName `orders-archive-${Stage}-${AWS::AccountId}`: the account
+                    // stays a placeholder the policy model fills.
                     parts: vec![
-                        infra("ArchiveBucket", "AWS::S3::Bucket", None, None),
+                        infra(
+                            "ArchiveBucket",
+                            "AWS::S3::Bucket",
+                            None,
+                            Some("orders-archive-staging-${AWS::AccountId}")
+                        ),
                         s("/orders"),
                     ]
                 },
             ),
             ("LOG_LEVEL", s("INFO")),
+            // QueueName `${AWS::StackName}-notify`, stack_name "orders" in samconfig.toml.
             (
                 "QUEUE_URL",
-                infra("NotifyQueue", "AWS::SQS::Queue", None, None)
+                infra(
+                    "NotifyQueue",
+                    "AWS::SQS::Queue",
+                    None,
+                    Some("orders-notify")
+                )
             ),
             ("STAGE", stage.clone()),
             (
@@ -311,7 +324,12 @@ fn sam_python_with_globals_layer_and_samconfig() {
         vec![event(
             EventKind::Sqs,
             "Queue",
-            Some(infra("NotifyQueue", "AWS::SQS::Queue", Some("Arn"), None))
+            Some(infra(
+                "NotifyQueue",
+                "AWS::SQS::Queue",
+                Some("Arn"),
+                Some("orders-notify")
+            ))
         )]
     );
     assert_eq!(
@@ -966,5 +984,112 @@ Resources:
             target_type: "sqs".into(),
             target: Value::Unknown,
         }]
+    );
+}
+
+#[test]
+fn stack_name_of_serverless_and_cdk_stacks() {
+    // Serverless names the stack `<service>-<stage>` unless provider.stackName says otherwise.
+    let yml = |provider_extra: &str| {
+        format!(
+            "service: billing\nprovider:\n  name: aws\n  stage: prod\n{provider_extra}  environment:\n    QUEUE: !GetAtt Jobs.QueueName\nfunctions:\n  run:\n    handler: handler.main\nresources:\n  Resources:\n    Jobs:\n      Type: AWS::SQS::Queue\n      Properties:\n        QueueName: !Sub \"${{AWS::StackName}}-jobs\"\n"
+        )
+    };
+    for (extra, name) in [
+        ("", "billing-prod-jobs"),
+        ("  stackName: custom\n", "custom-jobs"),
+    ] {
+        let dir = project(&[
+            ("serverless.yml", &yml(extra)),
+            ("handler.py", "def main(e, c):\n    pass\n"),
+        ]);
+        let found = discover_all(dir.path(), &[]).expect("discover");
+        let env = &found.functions[0].env;
+        assert_eq!(
+            env.get("QUEUE"),
+            Some(&infra(
+                "Jobs",
+                "AWS::SQS::Queue",
+                Some("QueueName"),
+                Some(name)
+            )),
+            "{extra:?}"
+        );
+    }
+}
+
+fn diff_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/diff")
+        .join(name)
+}
+
+/// SAM connectors (https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-connector.html):
+/// an embedded `Connectors` entry and an `AWS::Serverless::Connector`, both from the
+/// function, become declarations on the role SAM generates for it.
+#[test]
+fn sam_connectors_are_declared_on_the_source_function_role() {
+    let found = discover_all(&diff_fixture("connectors"), &[]).expect("discovery");
+    let function = named(&found, "OrdersFunction");
+    assert_eq!(
+        function.role,
+        Some(RoleSpec::Generated {
+            logical_id: "OrdersFunctionRole".into()
+        })
+    );
+    let mut connectors: Vec<&DeclaredPolicy> = function
+        .policies
+        .iter()
+        .filter(|p| matches!(p, DeclaredPolicy::Connector { .. }))
+        .collect();
+    connectors.sort_by_key(|p| format!("{p:?}"));
+    assert_eq!(
+        connectors,
+        [
+            &DeclaredPolicy::Connector {
+                name: "ReceiptsConn".into(),
+                destination_type: "AWS::S3::Bucket".into(),
+                destination_id: Some("ReceiptsBucket".into()),
+                destination: serde_json::Value::Null,
+                permissions: vec!["Write".into()],
+            },
+            &DeclaredPolicy::Connector {
+                name: "TableConn".into(),
+                destination_type: "AWS::DynamoDB::Table".into(),
+                destination_id: Some("OrdersTable".into()),
+                destination: serde_json::Value::Null,
+                permissions: vec!["Read".into(), "Write".into()],
+            },
+        ]
+    );
+}
+
+/// `!Ref` of an `AWS::IAM::ManagedPolicy` returns its ARN (CloudFormation reference,
+/// AWS::IAM::ManagedPolicy "Return values"): its statements are the declaration. An
+/// `AWS::IAM::Policy` naming SAM's generated role counts for that function; a managed
+/// policy both listed by a role and naming it in `Roles` counts once.
+#[test]
+fn template_managed_policies_and_policies_on_generated_roles_are_declared() {
+    let found = discover_all(&diff_fixture("template-policies"), &[]).expect("discovery");
+    let sources = |name: &str| -> Vec<String> {
+        named(&found, name)
+            .policies
+            .iter()
+            .map(|p| match p {
+                DeclaredPolicy::Statements { source, .. } => source.clone(),
+                DeclaredPolicy::Managed { policy } => format!("managed {policy}"),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    };
+    let mut reports = sources("ReportsFunction");
+    reports.sort();
+    assert_eq!(reports, ["ExportsWritePolicy", "ReportsReadPolicy"]);
+    assert_eq!(
+        sources("ArchiveFunction"),
+        [
+            "managed \"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole\"",
+            "ArchiveReadPolicy"
+        ]
     );
 }

@@ -2,8 +2,8 @@
 //! `<project_name>-<stage>`. The WSGI app (`app_function: "api.app.app"`) is the
 //! function's main code: the entry `api/app.py:app` names the app object, whose registered
 //! routes the Python analyzer runs. Functions run by `events` (schedules,
-//! event sources) execute in the same Lambda; each is reported as its own function
-//! `<stage>/<module.function>` sharing the stage's role, with a note saying so.
+//! event sources) execute in the same Lambda with the same role, so they are further
+//! entries of the stage's one function and their calls join its policy.
 //! Reference: https://github.com/zappa/Zappa#advanced-settings
 
 use std::collections::BTreeMap;
@@ -92,17 +92,17 @@ pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
             vpc: get(&settings, &["vpc_config", "SubnetIds"]).is_some(),
             destinations: Vec::new(),
             kms_keys: Vec::new(),
+            also_runs: Vec::new(),
             role: Some(role.clone()),
             policies: Vec::new(),
             layers: Vec::new(),
         };
-        let mut shared = Vec::new();
+        // The WSGI app is the Lambda's handler; `events` functions run in the same Lambda
+        // (Zappa's handler dispatches to them), so they join its one policy.
+        let mut entries = Vec::new();
         match text("app_function") {
             Some(app) => match python_entry(&app) {
-                Some(entry) => {
-                    out.functions.push(finish(spec(stage.to_string(), entry)));
-                    shared.push(stage.to_string());
-                }
+                Some(entry) => entries.push(entry),
                 None => out.diagnostics.push(Diagnostic::warning(
                     &doc.rel,
                     line,
@@ -122,6 +122,7 @@ pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
             .and_then(Yaml::as_sequence)
             .cloned()
             .unwrap_or_default();
+        let mut sources = Vec::new();
         for (index, event) in events.iter().enumerate() {
             let Some(function) = get(event, &["function"]).and_then(scalar_string) else {
                 continue;
@@ -129,22 +130,22 @@ pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
             let Some(entry) = python_entry(&function) else {
                 continue;
             };
-            let name = format!("{stage}/{function}");
-            let mut event_spec = spec(name.clone(), entry);
-            event_spec.events.push(event_source(event, index));
-            out.functions.push(finish(event_spec));
-            shared.push(name);
+            entries.push(entry);
+            sources.push(event_source(event, index));
         }
-        if shared.len() > 1 {
-            out.diagnostics.push(Diagnostic::note(
-                &doc.rel,
-                line,
-                format!(
-                    "Zappa deploys {} as one Lambda (`{function_name}`) with one role: it needs the union of their permissions",
-                    shared.join(", ")
-                ),
-            ));
-        }
+        let mut entries = entries.into_iter();
+        let Some(main) = entries.next() else {
+            continue;
+        };
+        let mut stage_spec = spec(stage.to_string(), main);
+        stage_spec.also_runs = entries
+            .map(|entry| Entry {
+                file: relative(root, &project_dir.join(&entry.file)),
+                function: entry.function,
+            })
+            .collect();
+        stage_spec.events = sources;
+        out.functions.push(finish(stage_spec));
     }
     Ok(out)
 }

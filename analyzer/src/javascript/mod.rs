@@ -32,6 +32,7 @@ pub fn analyze(ctx: &Context, entry: &Entry) -> FunctionFacts {
         root,
         env: ctx.env.clone(),
         search_paths: ctx.search_paths.clone(),
+        event: ctx.event.clone(),
     };
     if entry.file.split('/').any(|c| c == "node_modules") {
         return only(Diagnostic::note(

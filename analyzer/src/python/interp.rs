@@ -727,6 +727,7 @@ impl<'t, 'c> Interp<'t, 'c> {
     /// What one iteration of `for x in iterable` binds.
     fn iteration_item(&mut self, iterable: &Val<'t>) -> Val<'t> {
         match iterable {
+            Val::Event(path) => self.event_part(path, None),
             Val::Collection(c) => self.collection_item(c),
             Val::Data(Value::List { items }) if items.len() == 1 => Val::Data(items[0].clone()),
             // Resource actions that return several resources (`queue.receive_messages()`)
@@ -802,7 +803,9 @@ impl<'t, 'c> Interp<'t, 'c> {
                 continue;
             }
             if let Val::LibObject(o) = self.lookup(node_text(object, src), scope) {
-                o.callbacks.borrow_mut().push(func.clone());
+                if !super::models::is_own_function(&registrar) {
+                    o.callbacks.borrow_mut().push(func.clone());
+                }
                 if !o.registrars.borrow().contains(&registrar) {
                     o.registrars.borrow_mut().push(registrar);
                 }
@@ -1182,6 +1185,10 @@ impl<'t, 'c> Interp<'t, 'c> {
             (Val::Extern(q), Val::Data(Value::Str { value })) if &**q == "os.environ" => {
                 Val::Data(self.ctx.env_value(value, None))
             }
+            (Val::Event(path), Val::Data(Value::Str { value })) => {
+                self.event_part(path, Some(value))
+            }
+            (Val::Event(path), _) => self.event_part(path, None),
             (Val::Data(Value::Map { entries }), Val::Data(Value::Str { value })) => entries
                 .get(value)
                 .cloned()
@@ -1364,6 +1371,11 @@ impl<'t, 'c> Interp<'t, 'c> {
                 let q = format!("{}.{name}", o.qualname);
                 self.extern_call(&q, Some(Val::LibObject(o.clone())), args, node, scope)
             }
+            Val::Data(value) if name == "split" => split(&value, &args),
+            Val::Event(path) if name == "get" => match args.positional.first() {
+                Some(Val::Data(Value::Str { value })) => self.event_part(&path, Some(value)),
+                _ => Val::Unknown,
+            },
             Val::Data(Value::Str { value }) => string_method(&value, name, &args),
             Val::Dict(d) if name == "get" => match args.positional.first().and_then(Val::as_str) {
                 Some(key) => d.borrow().get(key).cloned().unwrap_or(Val::Unknown),
@@ -1525,6 +1537,8 @@ impl<'t, 'c> Interp<'t, 'c> {
             }
             Val::Module(m) => self.module_attr(&m, name, (scope.module, node)),
             Val::Extern(q) => Val::Extern(Rc::from(format!("{q}.{name}"))),
+            // Powertools data classes: `event.records`, `record.s3.bucket.name`.
+            Val::Event(ref path) => self.event_part(path, Some(name)),
             Val::Instance(ref i) => {
                 let own = i.attrs.borrow().get(name).cloned();
                 if let Some(own) = own {
@@ -1815,12 +1829,29 @@ impl<'t, 'c> Interp<'t, 'c> {
         }
         match val {
             Some(Val::Function(f)) => {
-                let args = CallArgs::of(vec![Val::Unknown, Val::Unknown]);
+                let args = CallArgs::of(vec![self.event_root(), Val::Unknown]);
                 self.call_function(f, args, None);
                 true
             }
             Some(Val::LibObject(o)) => self.dispatch_entry_object(&o),
             _ => false,
+        }
+    }
+
+    /// The handler's event: what the triggers put in it, where the infrastructure says.
+    fn event_root(&self) -> Val<'t> {
+        if self.ctx.event.is_empty() {
+            Val::Unknown
+        } else {
+            Val::Event(Rc::from(""))
+        }
+    }
+
+    /// Reading `field` (or an item, for `None`) of the event part at `path`.
+    fn event_part(&self, path: &str, field: Option<&str>) -> Val<'t> {
+        match self.ctx.event_step(path, field) {
+            Ok(value) => Val::Data(value),
+            Err(path) => Val::Event(Rc::from(path)),
         }
     }
 
@@ -2134,6 +2165,24 @@ pub fn percent_format<'t>(fmt: &str, args: &Val<'t>) -> Val<'t> {
     }
     parts.push(Value::str(text));
     Val::Data(Value::concat(parts))
+}
+
+/// `value.split(sep, maxsplit)`, also on values only partly known (see [`Value::split`]).
+/// Splitting on whitespace (no separator) is left unknown.
+fn split<'t>(value: &Value, args: &CallArgs<'t>) -> Val<'t> {
+    let Some(separator) = args.get(0, "sep").and_then(Val::as_str) else {
+        return Val::Unknown;
+    };
+    let max_splits = match args.get(1, "maxsplit") {
+        None => None,
+        Some(Val::Data(Value::Scalar { value })) => match value.parse::<i64>() {
+            Ok(n) if n >= 0 => Some(n as usize),
+            Ok(_) => None,
+            Err(_) => return Val::Unknown,
+        },
+        Some(_) => return Val::Unknown,
+    };
+    Val::Data(value.split(separator, max_splits))
 }
 
 /// Methods of a known string: `.format(...)`, case changes, `.strip()`.

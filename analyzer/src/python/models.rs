@@ -215,6 +215,7 @@ pub fn transfer_helper(
 #[derive(Deserialize, Default)]
 struct FrameworksFile {
     registrars: Vec<String>,
+    own_functions: Vec<String>,
     mounts: Vec<String>,
     dependency_markers: Vec<String>,
 }
@@ -228,6 +229,12 @@ fn frameworks() -> &'static FrameworksFile {
 
 pub fn is_registrar(method: &str) -> bool {
     frameworks().registrars.iter().any(|r| r == method)
+}
+
+/// `@app.on_s3_event(..)`: the function is deployed as a Lambda of its own, not dispatched by
+/// the object.
+pub fn is_own_function(registrar: &str) -> bool {
+    frameworks().own_functions.iter().any(|r| r == registrar)
 }
 
 /// `app.include_router(router)`: the method mounts a framework object on another.
@@ -271,6 +278,7 @@ mod tests {
             "head_object"
         );
         assert!(is_registrar("route"));
+        assert!(is_own_function("on_s3_event") && !is_own_function("route"));
         assert!(is_mount("include_router"));
         assert!(is_dependency_marker("fastapi.Depends"));
     }

@@ -552,6 +552,7 @@ fn sam_template_bindings_flow_into_arguments() {
         root: root.canonicalize().expect("root"),
         env: create.env.clone(),
         search_paths: create.search_paths.clone(),
+        event: crate::infra::event_values(create),
     };
     let r = run_ctx(&ctx, &create.entry.file, create.entry.function.as_deref());
     assert_calls(
@@ -928,5 +929,48 @@ fn repository_settings_from_a_dataclass_factory() {
     assert!(
         tables.iter().all(|c| c.contains("$INVOICES_TABLE")),
         "{tables:#?}"
+    );
+}
+
+/// The bucket an S3 notification names is one of the function's trigger buckets: every
+/// way handlers read `Records[].s3.bucket.name` binds to them; other event paths stay
+/// unknown (Lambda developer guide, example Amazon S3 notification event).
+#[test]
+fn s3_event_bucket_binds_to_the_trigger_buckets() {
+    let uploads = Value::Infra(crate::InfraRef {
+        logical_id: "Uploads".into(),
+        resource_type: "AWS::S3::Bucket".into(),
+        attribute: None,
+        known: Some("uploads".into()),
+    });
+    let mut ctx = Context::new(fixture("s3-event"));
+    ctx.event
+        .insert("Records[].s3.bucket.name".into(), uploads.clone());
+    for (function, expected) in [
+        (
+            "subscripts",
+            "app.py:13 s3.get_object Call Bucket=!Uploads Key=?",
+        ),
+        (
+            "gets",
+            "app.py:18 s3.delete_object Call Bucket=!Uploads Key='x'",
+        ),
+        (
+            "data_class",
+            "app.py:24 s3.head_object Call Bucket=!Uploads Key=?",
+        ),
+        (
+            "not_the_bucket",
+            "app.py:28 s3.put_object Call Body='' Bucket=? Key='y'",
+        ),
+    ] {
+        let r = run_ctx(&ctx, "app.py", Some(function));
+        assert_eq!(r.calls, vec![expected.to_string()], "{function}");
+    }
+    // Without triggers the bucket is unknown.
+    let r = run("s3-event", "app.py", Some("subscripts"));
+    assert_eq!(
+        r.calls,
+        vec!["app.py:13 s3.get_object Call Bucket=? Key=?".to_string()]
     );
 }

@@ -50,6 +50,9 @@ pub enum Val<'t> {
     /// One of several objects (functions of a dispatch table, clients of two branches):
     /// calls and attribute reads apply to each.
     Union(Vec<Val<'t>>),
+    /// A part of the handler's event not yet bound by the triggers, by its path
+    /// (`Records[]`, `Records[].s3`): reading further may reach a value they determine.
+    Event(Rc<str>),
     /// `super()` inside a method of class `owner`, for `instance`.
     Super(Box<Val<'t>>, Rc<str>),
     Unknown,
@@ -262,6 +265,7 @@ impl<'t> Val<'t> {
             Val::Bound(r, n) => format!("bound:{}.{n}", r.signature()),
             Val::DynamicAttr(r) => format!("dyn:{}", r.signature()),
             Val::Super(i, owner) => format!("super:{owner}:{}", i.signature()),
+            Val::Event(path) => format!("event:{path}"),
             Val::Union(items) => format!(
                 "union:{}",
                 items

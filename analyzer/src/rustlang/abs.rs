@@ -32,6 +32,9 @@ pub enum Abs {
     FnRef(FnId),
     /// A value of a type that a library model describes (`module::Type`).
     Library(Rc<str>),
+    /// A part of the handler's event not yet bound by the triggers, by its path
+    /// (`Records[]`, `Records[].s3`): reading further may reach a value they determine.
+    Event(Rc<str>),
 }
 
 impl Abs {

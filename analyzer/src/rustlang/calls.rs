@@ -315,6 +315,8 @@ impl Walker<'_> {
                 Abs::Foreign
             }
             Abs::FnRef(_) => Abs::Unknown,
+            Abs::Event(_) if tables::PASSTHROUGH_METHODS.contains(&method.as_str()) => recv,
+            Abs::Event(_) => Abs::Unknown,
             Abs::Library(class) => self.library_call(&class, &method, &args, m, chain_start),
             Abs::Unknown => {
                 self.invoke_fn_refs(&args, &site);

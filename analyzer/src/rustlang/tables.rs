@@ -48,6 +48,13 @@ pub const CONTAINER_TYPES: &[&str] = &[
     "SmallVec",
 ];
 
+/// aws_lambda_events types whose values are the handler's event (`LambdaEvent<T>` wraps it
+/// in `payload`), as far as the infrastructure binds their paths (`Context::event`).
+/// Source: docs.rs aws_lambda_events `event::s3::S3Event` (`records[].s3.bucket.name`).
+pub const EVENT_TYPES: &[&str] = &["S3Event"];
+/// The wrapper lambda_runtime hands handlers: the event is its `payload` field.
+pub const EVENT_WRAPPER: (&str, &str) = ("LambdaEvent", "payload");
+
 /// Methods that hand back (a reference to, or a copy of) the value they are called on, or
 /// the value wrapped in it: `client.clone()`, `CLIENT.get().unwrap()`, `s.to_string()`,
 /// `env::var("X").expect("..")`. Checked before a call on a client is taken as an

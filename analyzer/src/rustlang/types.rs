@@ -12,6 +12,29 @@ use super::tables;
 use super::walker::Walker;
 
 impl Walker<'_> {
+    /// The handler's event, for `S3Event` or `LambdaEvent<S3Event>`, when the triggers bind
+    /// paths of it.
+    fn event_type(&self, p: &syn::TypePath) -> Option<Abs> {
+        if self.ctx.event.is_empty() {
+            return None;
+        }
+        let last = p.path.segments.last()?;
+        let name = last.ident.to_string();
+        if tables::EVENT_TYPES.contains(&name.as_str()) {
+            return Some(Abs::Event(Rc::from("")));
+        }
+        if name != tables::EVENT_WRAPPER.0 {
+            return None;
+        }
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+            return None;
+        };
+        args.args.iter().find_map(|a| match a {
+            syn::GenericArgument::Type(syn::Type::Path(inner)) => self.event_type(inner),
+            _ => None,
+        })
+    }
+
     /// `ty` as written in the current frame.
     pub fn type_abs(&mut self, ty: &syn::Type) -> Abs {
         let (module, generics) = match self.frame() {
@@ -56,6 +79,9 @@ impl Walker<'_> {
                 }
                 if segments == ["Self"] {
                     return self.self_hint.map(Abs::instance).unwrap_or(Abs::Unknown);
+                }
+                if let Some(event) = self.event_type(p) {
+                    return event;
                 }
                 let target = self.ix.resolve(module, &segments);
                 match target {

@@ -9,6 +9,7 @@ use std::rc::Rc;
 use super::abs::Abs;
 use super::index::{ConstId, Def, FileId, FnId, Index, ModId, Owner, TraitId, TypeId};
 use super::resolve::Target;
+use super::tables;
 use crate::diagnostics::Diagnostic;
 use crate::facts::{CallFact, Location, Step, Unresolved};
 use crate::project::Context;
@@ -624,7 +625,10 @@ impl<'a> Walker<'a> {
                 Abs::Unknown
             }
             Expr::ForLoop(f) => {
-                let element = element_of(self.eval(&f.expr));
+                let element = match self.eval(&f.expr) {
+                    Abs::Event(path) => self.event_part(&path, None),
+                    collection => element_of(collection),
+                };
                 self.forget_assigned_in(&f.body);
                 let mark = self.scope();
                 self.bind_pat(&f.pat, element, None);
@@ -855,6 +859,11 @@ impl<'a> Walker<'a> {
     /// Field `name` of `base`.
     pub fn field(&mut self, base: Abs, name: &str) -> Abs {
         match base {
+            // `event.payload` of a `LambdaEvent`: the event itself.
+            Abs::Event(path) if path.is_empty() && name == tables::EVENT_WRAPPER.1 => {
+                Abs::Event(path)
+            }
+            Abs::Event(path) => self.event_part(&path, Some(name)),
             Abs::Instance { ty, fields } => {
                 if let Some(v) = fields.get(name) {
                     return v.clone();
@@ -870,6 +879,15 @@ impl<'a> Walker<'a> {
             }
             Abs::Foreign => Abs::Foreign,
             _ => Abs::Unknown,
+        }
+    }
+
+    /// Reading `field` (or an item, for `None`) of the event part at `path`: the triggers'
+    /// value where they bind that path.
+    pub fn event_part(&self, path: &str, field: Option<&str>) -> Abs {
+        match self.ctx.event_step(path, field) {
+            Ok(value) => Abs::Val(value),
+            Err(path) => Abs::Event(Rc::from(path)),
         }
     }
 

@@ -14,6 +14,8 @@ pub struct Overrides {
     pub no_permission: Vec<NoPermission>,
     #[serde(default)]
     pub extra: Vec<ConditionalExtra>,
+    #[serde(default)]
+    pub object_read: Vec<ObjectRead>,
 }
 
 /// The actions one operation needs, replacing the catalog's default.
@@ -94,6 +96,25 @@ pub struct ConditionalExtra {
     /// `iam:PassRole`: the role passed); `None` scopes it by the call's own arguments.
     #[serde(default)]
     pub scope_member: Option<String>,
+    /// Citation; read by reviewers and checked to be present by a test.
+    #[allow(dead_code)]
+    pub source: String,
+}
+
+/// A service that reads an S3 object named in the request with the caller's permissions
+/// (Rekognition and Textract `S3Object`): the call also needs the S3 action on that object.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectRead {
+    /// boto3 client names.
+    pub clients: Vec<String>,
+    /// The member (at any depth, normalised as for extras) naming the object.
+    pub member: String,
+    /// The S3 action needed on it.
+    pub action: String,
+    /// The members of the object naming its bucket and key.
+    pub bucket: String,
+    pub key: String,
     /// Citation; read by reviewers and checked to be present by a test.
     #[allow(dead_code)]
     pub source: String,

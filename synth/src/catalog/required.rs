@@ -114,6 +114,26 @@ impl Catalog {
                     }),
             );
         }
+        for read in &self.overrides.object_read {
+            if !read.clients.iter().any(|c| *c == client.boto3) {
+                continue;
+            }
+            let mut objects = Vec::new();
+            find_members(&args, std::slice::from_ref(&read.member), &mut objects);
+            for object in objects {
+                let part = |name: &str| match &object {
+                    Value::Map { entries } => entries.get(name).cloned().unwrap_or(Value::Unknown),
+                    _ => Value::Unknown,
+                };
+                needs.push(Need {
+                    action: read.action.clone(),
+                    scope: BTreeMap::from([
+                        ("Bucket".to_string(), part(&read.bucket)),
+                        ("Key".to_string(), part(&read.key)),
+                    ]),
+                });
+            }
+        }
         needs.sort();
         needs.dedup();
         Requirement {

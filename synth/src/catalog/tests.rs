@@ -419,3 +419,69 @@ fn passed_roles_are_found_at_any_depth_and_scope_pass_role() {
     // ECS RunTask passes the task definition's roles (ECS developer guide, task IAM roles).
     assert_eq!(py("ecs", "run_task"), ["ecs:RunTask", "iam:PassRole"]);
 }
+
+/// Rekognition and Textract read an `S3Object` with the caller's permissions (S3Object in
+/// each API reference): `s3:GetObject` on that object, for each object the call names.
+#[test]
+fn objects_read_by_rekognition_and_textract_need_s3_get_object() {
+    let catalog = catalog();
+    let op = |service: &str, method: &str| {
+        catalog
+            .resolve(
+                &Client {
+                    sdk: Sdk::Boto3,
+                    service: service.into(),
+                },
+                &Operation::Method(method.into()),
+            )
+            .expect("operation")
+    };
+    let object = |bucket: &str, name: &str| Value::Map {
+        entries: BTreeMap::from([(
+            "S3Object".to_string(),
+            Value::Map {
+                entries: BTreeMap::from([
+                    ("Bucket".to_string(), Value::str(bucket)),
+                    ("Name".to_string(), Value::str(name)),
+                ]),
+            },
+        )]),
+    };
+    let needs = catalog
+        .required(
+            op("rekognition", "compare_faces"),
+            &BTreeMap::from([
+                ("SourceImage".to_string(), object("faces", "a.jpg")),
+                ("TargetImage".to_string(), object("faces", "b.jpg")),
+            ]),
+        )
+        .needs;
+    let reads: Vec<(&str, Option<&str>)> = needs
+        .iter()
+        .filter(|n| n.action == "s3:GetObject")
+        .map(|n| {
+            (
+                n.scope["Bucket"].as_str().unwrap_or("?"),
+                n.scope["Key"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(reads, [("faces", Some("a.jpg")), ("faces", Some("b.jpg"))]);
+
+    let textract = catalog
+        .required(
+            op("textract", "start_document_text_detection"),
+            &BTreeMap::from([("DocumentLocation".to_string(), object("docs", "in.pdf"))]),
+        )
+        .needs;
+    assert!(textract.iter().any(|n| n.action == "s3:GetObject"));
+    // Image bytes: nothing read from S3.
+    let bytes = catalog
+        .required(
+            op("rekognition", "detect_labels"),
+            &BTreeMap::from([("Image".to_string(), Value::Unknown)]),
+        )
+        .needs;
+    let actions: Vec<&str> = bytes.iter().map(|n| n.action.as_str()).collect();
+    assert_eq!(actions, ["rekognition:DetectLabels"]);
+}

@@ -44,9 +44,22 @@ pub fn run(args: &ExplainArgs, global: &Global) -> Result<i32> {
             .iter()
             .map(|r| crate::policy::substitute(r, &|p| arn.plain(p)))
             .collect();
+        // `when iam:PassedToService is ecs-tasks.amazonaws.com`: the grant's conditions.
+        let when: Vec<String> = grant
+            .conditions
+            .iter()
+            .flatten()
+            .flat_map(|(_, keys)| keys)
+            .map(|(key, values)| format!("{key} is {}", values.join(" or ")))
+            .collect();
+        let when = if when.is_empty() {
+            String::new()
+        } else {
+            format!(" when {}", when.join(" and "))
+        };
         let _ = writeln!(
             text,
-            "{} needs {} on {}",
+            "{} needs {} on {}{when}",
             function.name,
             grant.action,
             resources.join(", ")

@@ -26,6 +26,9 @@ pub struct Names {
     pub arn: crate::render::ArnValues,
     /// `${OrdersTable}` -> `orders-prod`.
     pub refs: BTreeMap<String, String>,
+    /// `${OrdersTable.Arn}` -> `arn:…:table/${OrdersTable}`: declared grants on a resource's
+    /// ARN attribute compare by its name.
+    pub arns: BTreeMap<String, String>,
 }
 
 impl Names {
@@ -40,13 +43,20 @@ impl Names {
     }
 
     pub fn pattern(&self, resource: &str) -> Pattern {
-        Pattern::new(resource, &|p| self.value(p))
+        Pattern::new(&self.expand_arns(resource), &|p| self.value(p))
     }
 
     /// The resource as the output shows it: placeholders as IAM text (`*` if unknown).
     pub fn display(&self, resource: &str) -> String {
-        crate::policy::substitute(resource, &|p| {
+        crate::policy::substitute(&self.expand_arns(resource), &|p| {
             self.value(p).unwrap_or_else(|| self.arn.plain(p))
+        })
+    }
+
+    /// `${Orders.Arn}` written as the table's ARN by its name placeholder.
+    fn expand_arns(&self, resource: &str) -> String {
+        crate::policy::substitute(resource, &|p| {
+            self.arns.get(p).cloned().unwrap_or_else(|| p.to_string())
         })
     }
 }
@@ -519,6 +529,7 @@ mod tests {
             resources: resources.iter().map(|r| r.to_string()).collect(),
             reasons: BTreeSet::new(),
             basis: Basis::ServiceReference,
+            conditions: None,
         }
     }
 

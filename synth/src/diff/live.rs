@@ -17,6 +17,7 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
+use aws_sdk_iam::config::http::HttpResponse;
 use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use super::deployed::Deployed;
@@ -28,10 +29,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(4);
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(8);
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// Error codes by which AWS refuses the caller's credentials or their permissions.
-const DENIED_CODES: &[&str] = &[
-    "AccessDenied",
-    "AccessDeniedException",
+/// Error codes by which AWS rejects the credentials themselves: an unknown access key, a
+/// wrong secret, an expired session (IAM, STS and Lambda API references, "Common Errors").
+const REJECTED_CODES: &[&str] = &[
     "InvalidClientTokenId",
     "SignatureDoesNotMatch",
     "ExpiredToken",
@@ -40,6 +40,22 @@ const DENIED_CODES: &[&str] = &[
     "InvalidAccessKeyId",
     "AuthFailure",
     "InvalidSignatureException",
+];
+
+/// Error codes by which AWS refuses an authenticated caller an action its policies do not
+/// allow.
+const NOT_ALLOWED_CODES: &[&str] = &["AccessDenied", "AccessDeniedException"];
+
+/// Every action the live read calls, said when one is refused so the whole grant can be
+/// added at once.
+const READ_ACTIONS: &[&str] = &[
+    "iam:GetRole",
+    "iam:ListRolePolicies",
+    "iam:GetRolePolicy",
+    "iam:ListAttachedRolePolicies",
+    "iam:GetPolicy",
+    "iam:GetPolicyVersion",
+    "lambda:GetFunctionConfiguration",
 ];
 
 /// Which role each function has, as the command line says.
@@ -148,7 +164,13 @@ async fn read_all(sources: &[Source]) -> Result<Vec<Deployed>> {
                     .function_name(name)
                     .send()
                     .await
-                    .map_err(|e| aws_error(&format!("Lambda function {name}"), e))?;
+                    .map_err(|e| {
+                        aws_error(
+                            &format!("Lambda function {name}"),
+                            "lambda:GetFunctionConfiguration",
+                            e,
+                        )
+                    })?;
                 configuration
                     .role()
                     .map(str::to_string)
@@ -181,7 +203,7 @@ async fn read_role(iam: &aws_sdk_iam::Client, name: &str) -> Result<Deployed> {
         .role_name(name)
         .send()
         .await
-        .map_err(|e| aws_error(&what, e))?;
+        .map_err(|e| aws_error(&what, "iam:GetRole", e))?;
     let role = role
         .role()
         .ok_or_else(|| anyhow!("{what}: IAM returned no role"))?;
@@ -204,7 +226,7 @@ async fn read_role(iam: &aws_sdk_iam::Client, name: &str) -> Result<Deployed> {
             .set_marker(marker.take())
             .send()
             .await
-            .map_err(|e| aws_error(&what, e))?;
+            .map_err(|e| aws_error(&what, "iam:ListRolePolicies", e))?;
         inline.extend(page.policy_names().iter().cloned());
         match (page.is_truncated(), page.marker()) {
             (true, Some(next)) => marker = Some(next.to_string()),
@@ -218,7 +240,13 @@ async fn read_role(iam: &aws_sdk_iam::Client, name: &str) -> Result<Deployed> {
             .policy_name(&policy)
             .send()
             .await
-            .map_err(|e| aws_error(&format!("{what}, inline policy {policy}"), e))?;
+            .map_err(|e| {
+                aws_error(
+                    &format!("{what}, inline policy {policy}"),
+                    "iam:GetRolePolicy",
+                    e,
+                )
+            })?;
         deployed.add_document_text(document.policy_document(), &policy, None);
     }
 
@@ -230,7 +258,7 @@ async fn read_role(iam: &aws_sdk_iam::Client, name: &str) -> Result<Deployed> {
             .set_marker(marker.take())
             .send()
             .await
-            .map_err(|e| aws_error(&what, e))?;
+            .map_err(|e| aws_error(&what, "iam:ListAttachedRolePolicies", e))?;
         for policy in page.attached_policies() {
             if let Some(arn) = policy.policy_arn() {
                 let label = policy.policy_name().unwrap_or(arn).to_string();
@@ -249,7 +277,7 @@ async fn read_role(iam: &aws_sdk_iam::Client, name: &str) -> Result<Deployed> {
             .policy_arn(&arn)
             .send()
             .await
-            .map_err(|e| aws_error(&policy_what, e))?;
+            .map_err(|e| aws_error(&policy_what, "iam:GetPolicy", e))?;
         let Some(version) = policy.policy().and_then(|p| p.default_version_id()) else {
             deployed
                 .notes
@@ -262,7 +290,7 @@ async fn read_role(iam: &aws_sdk_iam::Client, name: &str) -> Result<Deployed> {
             .version_id(version)
             .send()
             .await
-            .map_err(|e| aws_error(&policy_what, e))?;
+            .map_err(|e| aws_error(&policy_what, "iam:GetPolicyVersion", e))?;
         match version.policy_version().and_then(|v| v.document()) {
             Some(document) => deployed.add_document_text(document, &label, None),
             None => deployed
@@ -283,11 +311,11 @@ fn endpoint_hint() -> String {
 }
 
 /// An AWS error in words that say which kind: unreachable, timed out, credentials
-/// denied, not found, or what AWS said.
-fn aws_error<E, R>(what: &str, error: SdkError<E, R>) -> anyhow::Error
+/// rejected, an action not allowed, not found, or what AWS said. `action` is the IAM action
+/// of the call that failed.
+fn aws_error<E>(what: &str, action: &str, error: SdkError<E, HttpResponse>) -> anyhow::Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
 {
     let detail = DisplayErrorContext(&error).to_string();
     match &error {
@@ -304,10 +332,18 @@ where
             endpoint_hint()
         ),
         SdkError::ServiceError(service) => {
-            let code = service.err().code().unwrap_or("");
-            let message = service.err().message().unwrap_or("");
-            if DENIED_CODES.contains(&code) {
-                anyhow!("{what}: AWS denied the credentials ({code}): {message}")
+            let (code, message) = code_and_message(service.err(), service.raw());
+            let (code, message) = (code.as_str(), message.as_str());
+            if REJECTED_CODES.contains(&code) {
+                anyhow!(
+                    "{what}: AWS{} rejected the credentials ({code}: {message}); check AWS_PROFILE, or AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN",
+                    endpoint_hint()
+                )
+            } else if NOT_ALLOWED_CODES.contains(&code) {
+                anyhow!(
+                    "{what}: the credentials are not allowed to call {action} ({code}: {message}); grant {action} (the live read needs {})",
+                    READ_ACTIONS.join(", ")
+                )
             } else if matches!(code, "NoSuchEntity" | "ResourceNotFoundException") {
                 anyhow!("{what}: not found ({code}): {message}")
             } else {
@@ -319,6 +355,37 @@ where
         }
         _ => anyhow!("{what}: {detail}"),
     }
+}
+
+/// The error code and message AWS sent: as the SDK read them, else from the response body.
+/// The SDK reads the query protocol's `<ErrorResponse><Error><Code>`, which IAM sends
+/// (IAM API Reference, "Common Errors"); moto wraps the same error in `<Errors>`
+/// (`<ErrorResponse><Errors><Error><Code>`), which the SDK leaves unread.
+fn code_and_message<E: ProvideErrorMetadata>(error: &E, raw: &HttpResponse) -> (String, String) {
+    let body = raw
+        .body()
+        .bytes()
+        .map(String::from_utf8_lossy)
+        .unwrap_or_default();
+    let element = |name: &str| -> Option<String> {
+        let open = format!("<{name}>");
+        let start = body.find(&open)? + open.len();
+        let end = body[start..].find(&format!("</{name}>"))? + start;
+        Some(body[start..end].trim().to_string())
+    };
+    let code = error
+        .code()
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .or_else(|| element("Code"))
+        .unwrap_or_default();
+    let message = error
+        .message()
+        .filter(|m| !m.is_empty())
+        .map(str::to_string)
+        .or_else(|| element("Message"))
+        .unwrap_or_else(|| format!("HTTP {}", raw.status().as_u16()));
+    (code, message)
 }
 
 #[cfg(test)]

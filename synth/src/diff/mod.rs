@@ -6,7 +6,9 @@
 //! under [`render`]. Functions sharing one role are compared together for `excess`: a grant
 //! is excess only when no function of the role needs it.
 
+pub mod arns;
 pub mod compare;
+pub mod connector;
 pub mod data;
 pub mod deployed;
 pub mod file;
@@ -129,6 +131,7 @@ impl Names {
         Names {
             arn: arn.clone(),
             refs: known_refs(report),
+            arns: resource_arns(report),
         }
     }
 }
@@ -148,6 +151,34 @@ fn known_refs(report: &Report) -> BTreeMap<String, String> {
         }
     }
     refs
+}
+
+/// `${Orders.Arn}` -> `arn:…:table/${Orders}` for every template resource the functions'
+/// environments and events refer to, by its type ([`arns::arn_of`]).
+fn resource_arns(report: &Report) -> BTreeMap<String, String> {
+    fn collect(value: &Value, out: &mut BTreeMap<String, String>) {
+        match value {
+            Value::Infra(reference) => {
+                if let Some(arn) = arns::arn_of(&reference.resource_type, &reference.logical_id) {
+                    out.insert(format!("${{{}.Arn}}", reference.logical_id), arn);
+                }
+            }
+            Value::Concat { parts } => parts.iter().for_each(|p| collect(p, out)),
+            Value::List { items } => items.iter().for_each(|p| collect(p, out)),
+            Value::Map { entries } => entries.values().for_each(|p| collect(p, out)),
+            _ => {}
+        }
+    }
+    let mut out = BTreeMap::new();
+    for spec in report.functions.iter().filter_map(|f| f.spec.as_ref()) {
+        for value in spec.env.values() {
+            collect(value, &mut out);
+        }
+        for value in spec.events.iter().filter_map(|e| e.resource.as_ref()) {
+            collect(value, &mut out);
+        }
+    }
+    out
 }
 
 /// Resource types whose `Ref` returns the physical name (CloudFormation resource reference,

@@ -1,15 +1,16 @@
 //! `--deployed template`: the permissions the infrastructure files declare for each
 //! function's role: IAM statements (`iamRoleStatements`, `Policies`, role inline policies,
-//! attached `AWS::IAM::Policy`), SAM policy templates expanded as the SAM translator expands
-//! them, and AWS managed policies.
+//! attached `AWS::IAM::Policy`, the template's own `AWS::IAM::ManagedPolicy`), SAM policy
+//! templates and SAM connectors expanded as the SAM translator expands them, and AWS managed
+//! policies.
 
 use std::path::Path;
 
 use analyzer::infra::{DeclaredPolicy, EventKind, FunctionSpec, RoleSpec};
 use serde_json::Value;
 
-use super::data;
 use super::deployed::Deployed;
+use super::{connector, data};
 
 /// The declared permissions of `spec`'s role. `root` is the project, for statement lines.
 pub fn deployed(root: &Path, spec: &FunctionSpec) -> Deployed {
@@ -78,6 +79,23 @@ pub fn deployed(root: &Path, spec: &FunctionSpec) -> Deployed {
                     substitute_parameters(&template.statements, &template.parameters, parameters);
                 out.add_statements(&statements, name, locate(name), false);
             }
+            DeclaredPolicy::Connector {
+                name,
+                destination_type,
+                destination_id,
+                destination,
+                permissions,
+            } => match connector::statements(
+                destination_type,
+                destination_id.as_deref(),
+                destination,
+                permissions,
+            ) {
+                Ok(statements) => out.add_statements(&statements, name, locate(name), false),
+                Err(why) => out.notes.push(format!(
+                    "connector {name}: {why}; its permissions are not counted"
+                )),
+            },
             DeclaredPolicy::Managed { policy } => {
                 let Some(arn) = managed_text(policy) else {
                     out.notes.push(format!(

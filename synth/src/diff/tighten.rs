@@ -7,7 +7,7 @@ use super::compare::Names;
 use super::deployed::Deployed;
 use super::pattern::action_matches;
 use crate::generate::FunctionReport;
-use crate::policy::{Effect, Listing, PolicyDocument};
+use crate::policy::{Conditions, Effect, Listing, PolicyDocument};
 
 /// The tightened policy of one function.
 pub fn policy(
@@ -16,12 +16,14 @@ pub fn policy(
     keep: &[String],
     names: &Names,
 ) -> PolicyDocument {
-    let mut grants: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    // Action -> resources, and the conditions the code's needs allow (none once a kept grant
+    // joins, since the deployed grant it keeps is not conditioned by them).
+    let mut grants: BTreeMap<String, (BTreeSet<String>, Option<Conditions>)> = BTreeMap::new();
     for grant in function.actions() {
-        grants
-            .entry(grant.action.clone())
-            .or_default()
-            .extend(grant.resources.iter().cloned());
+        grants.insert(
+            grant.action.clone(),
+            (grant.resources.clone(), grant.conditions.clone()),
+        );
     }
     for grant in &deployed.grants {
         let statement = &grant.statement;
@@ -49,9 +51,13 @@ pub fn policy(
                         names.refs.get(p).cloned().unwrap_or_else(|| p.to_string())
                     })
                 });
-                grants.entry(kept.clone()).or_default().extend(resources);
+                let entry = grants.entry(kept.clone()).or_default();
+                entry.0.extend(resources);
+                entry.1 = None;
             }
         }
     }
-    PolicyDocument::from_grants(grants)
+    PolicyDocument::from_conditional_grants(grants.into_iter().map(
+        |(action, (resources, conditions))| (action, resources, conditions.unwrap_or_default()),
+    ))
 }

@@ -1,7 +1,7 @@
 //! Platform permissions of the infra fixtures, expectations written from the AWS pages the
 //! tables cite.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use analyzer::infra::{self, FunctionSpec, KmsKey};
@@ -39,9 +39,10 @@ fn expect(pairs: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-/// `!GetAtt NotifyQueue.Arn` with no stated name: the name attribute inside the ARN format.
+/// `!GetAtt NotifyQueue.Arn`, named `${AWS::StackName}-notify`, deployed as stack `orders`
+/// (samconfig.toml).
 const NOTIFY_QUEUE: &str =
-    "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${NotifyQueue.QueueName}";
+    "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:orders-notify";
 const ACCOUNT_LOGS: &str = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*";
 
 #[test]
@@ -166,6 +167,7 @@ fn writing_to_the_own_event_source_is_a_recursion_warning() {
                 via: Via::Call,
             }]),
             basis: Basis::ServiceReference,
+            conditions: None,
         },
     );
     apply(&spec, &mut resolved);
@@ -203,6 +205,7 @@ fn code_writing_to_a_kms_encrypted_bucket_needs_generate_data_key() {
             ]),
             reasons: BTreeSet::from([code_reason]),
             basis: Basis::ServiceReference,
+            conditions: None,
         },
     );
     apply(&spec, &mut resolved);
@@ -220,4 +223,44 @@ fn code_writing_to_a_kms_encrypted_bucket_needs_generate_data_key() {
     // Without a code call on the bucket, no KMS permission.
     let (plain, _) = platform(&spec);
     assert!(!plain.contains_key("kms:GenerateDataKey"));
+}
+
+/// A read of an object in a bucket the code does not name, by a function whose S3 trigger
+/// is SSE-KMS encrypted: the bucket may be the trigger's, so kms:Decrypt on its key (S3 User
+/// Guide, SSE-KMS downloads); a named other bucket gets none.
+#[test]
+fn unnamed_reads_of_an_encrypted_trigger_need_its_key() {
+    let spec = spec("mixed-rust", "ThumbnailFunction");
+    let with_read = |resource: &str| {
+        let mut resolved = Resolved::default();
+        resolved.actions.insert(
+            "s3:GetObject".into(),
+            ActionGrant {
+                action: "s3:GetObject".into(),
+                resources: BTreeSet::from([resource.to_string()]),
+                reasons: BTreeSet::from([Reason {
+                    file: "thumbnails/src/bin/thumbnailer.rs".into(),
+                    line: 11,
+                    call: "client.get_object()…".into(),
+                    chain: Vec::new(),
+                    via: Via::Call,
+                }]),
+                basis: Basis::ServiceReference,
+                conditions: None,
+            },
+        );
+        apply(&spec, &mut resolved);
+        resolved
+            .actions
+            .get("kms:Decrypt")
+            .map(|g| g.reasons.iter().map(|r| r.call.clone()).collect::<Vec<_>>())
+    };
+    let unnamed = with_read("arn:${AWS::Partition}:s3:::*/*").expect("kms:Decrypt");
+    assert_eq!(
+        unnamed,
+        [
+            "s3:GetObject on a resource the code does not name; the function's trigger UploadsBucket is encrypted with a customer managed key"
+        ]
+    );
+    assert_eq!(with_read("arn:${AWS::Partition}:s3:::other-bucket/*"), None);
 }

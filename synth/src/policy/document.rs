@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::statement::{Effect, Statement};
+use super::statement::{Conditions, Effect, Statement};
 
 /// The policy language version every document is written with.
 pub const POLICY_VERSION: &str = "2012-10-17";
@@ -19,9 +19,20 @@ impl PolicyDocument {
     /// empty resource set applies to no specific resource (e.g. `s3:ListAllMyBuckets`) and
     /// is granted on `"*"`, as IAM requires for such actions.
     pub fn from_grants(grants: impl IntoIterator<Item = (String, BTreeSet<String>)>) -> Self {
+        Self::from_conditional_grants(
+            grants
+                .into_iter()
+                .map(|(action, resources)| (action, resources, Conditions::new())),
+        )
+    }
+
+    /// As [`Self::from_grants`], each grant under its conditions (empty: none).
+    pub fn from_conditional_grants(
+        grants: impl IntoIterator<Item = (String, BTreeSet<String>, Conditions)>,
+    ) -> Self {
         let statements = grants
             .into_iter()
-            .map(|(action, resources)| {
+            .map(|(action, resources, conditions)| {
                 let resources = if resources.is_empty() {
                     BTreeSet::from(["*".to_string()])
                 } else {
@@ -30,6 +41,7 @@ impl PolicyDocument {
                 Statement {
                     actions: BTreeSet::from([action]),
                     resources,
+                    conditions,
                     ..Statement::default()
                 }
             })

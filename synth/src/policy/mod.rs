@@ -18,7 +18,7 @@ pub use document::{POLICY_VERSION, PolicyDocument};
 pub use error::PolicyError;
 pub use placeholder::{escape_policy_variables, placeholders, substitute};
 pub use size::{INLINE_ROLE_LIMIT, MANAGED_POLICY_LIMIT, PolicyKind, policy_size};
-pub use statement::{Effect, Listing, Statement};
+pub use statement::{Conditions, Effect, Listing, Statement};
 
 #[cfg(test)]
 mod tests;

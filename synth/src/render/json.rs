@@ -16,11 +16,17 @@ pub fn function(f: &FunctionReport, arn: &ArnValues) -> Value {
             let mut resources: Vec<String> = grant.resources.iter().map(|r| crate::policy::substitute(r, &substitute)).collect();
             resources.sort();
             resources.dedup();
-            json!({
+            let mut action = json!({
                 "action": grant.action,
                 "resources": resources,
                 "reasons": grant.reasons.iter().map(|r| json!({"file": r.file, "line": r.line, "call": r.call})).collect::<Vec<_>>(),
-            })
+            });
+            // Only where the grant is conditioned (`iam:PassedToService`): an addition to
+            // the contract's action object, absent otherwise.
+            if let Some(conditions) = &grant.conditions {
+                action["conditions"] = json!(conditions);
+            }
+            action
         })
         .collect();
     let unresolved: Vec<Value> =

@@ -35,6 +35,12 @@ pub enum Transform {
     TaskFamily,
     /// ECS `family[:revision]` or its ARN -> the revision (`*` without one).
     TaskRevision,
+    /// An SES sender (`Name <no-reply@example.com>` or the bare address) -> the identities
+    /// that may authorise it: the address and its domain. SES checks the verified identity
+    /// that covers the address, which is usually the domain
+    /// (https://docs.aws.amazon.com/ses/latest/dg/sending-authorization-policies.html,
+    /// "identity" is an email address or a domain).
+    EmailIdentity,
 }
 
 /// One row of [`BINDINGS`]: IAM prefix, ARN variable, the members that fill it in order.
@@ -188,8 +194,8 @@ pub const BINDINGS: &[Binding] = &[
         "ses",
         "IdentityName",
         &[
-            ("Source", Transform::Identity),
-            ("FromEmailAddress", Transform::Identity),
+            ("Source", Transform::EmailIdentity),
+            ("FromEmailAddress", Transform::EmailIdentity),
         ],
     ),
 ];
@@ -451,6 +457,12 @@ fn binding<'a>(prefix: &str, variable: &'a str) -> Vec<(&'a str, Transform)> {
 /// `${Logical}` / `${Logical.Attribute}` placeholders, anything unknown as `*`.
 /// A list gives one text per element.
 fn render(value: &Value, transform: Transform) -> Vec<String> {
+    if transform == Transform::EmailIdentity {
+        return render(value, Transform::Identity)
+            .iter()
+            .flat_map(|sender| email_identities(sender))
+            .collect();
+    }
     match value {
         Value::List { items } if !items.is_empty() => {
             items.iter().flat_map(|v| render(v, transform)).collect()
@@ -495,11 +507,25 @@ fn render_infra(reference: &InfraRef, transform: Transform) -> String {
     }
 }
 
+/// The address of an SES sender and its domain, or the text as it is when it is no address.
+fn email_identities(sender: &str) -> Vec<String> {
+    let address = match (sender.rfind('<'), sender.rfind('>')) {
+        (Some(open), Some(close)) if open < close => &sender[open + 1..close],
+        _ => sender,
+    }
+    .trim();
+    match address.rsplit_once('@') {
+        Some((_, domain)) if !domain.is_empty() => vec![address.to_string(), domain.to_string()],
+        _ => vec![address.to_string()],
+    }
+}
+
 fn apply(text: &str, transform: Transform) -> String {
     // Placeholders contain neither `/` nor `:` except in `${AWS::...}`, which transforms
     // never split because they only take the tail.
     let out = match transform {
-        Transform::Identity => text.to_string(),
+        // Split into identities by `render`.
+        Transform::Identity | Transform::EmailIdentity => text.to_string(),
         Transform::AfterLastSlash => tail(text, '/'),
         Transform::AfterLastColon => tail(text, ':'),
         Transform::LambdaFunction => lambda_function_name(text),
@@ -723,6 +749,31 @@ mod tests {
                 &members(&["TableName"])
             ),
             ["arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*"]
+        );
+    }
+
+    #[test]
+    fn ses_senders_are_authorised_by_address_or_domain() {
+        let c = catalog();
+        let m = members(&["FromEmailAddress"]);
+        let identity = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/";
+        let named = scope(&[(
+            "FromEmailAddress",
+            Value::str("Billing <billing@example.com>"),
+        )]);
+        let mut got = resources(c, "ses:SendEmail", &named, &m);
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                format!("{identity}billing@example.com"),
+                format!("{identity}example.com")
+            ]
+        );
+        assert_eq!(
+            email_identities("*"),
+            ["*"],
+            "an unknown sender is any identity, once"
         );
     }
 

@@ -3,6 +3,7 @@
 //! catalog cannot place become `unresolved`, never a guess.
 
 pub mod arn;
+mod conditions;
 mod glob;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,6 +12,7 @@ use analyzer::{CallFact, Diagnostic, FunctionFacts, Location, Step, Unresolved, 
 use serde::Serialize;
 
 use crate::catalog::{Basis, Catalog, LookupError};
+use crate::policy::Conditions;
 
 /// Why an action is needed: one call site.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -33,6 +35,38 @@ pub struct ActionGrant {
     pub reasons: BTreeSet<Reason>,
     #[serde(skip)]
     pub basis: Basis,
+    /// Conditions that allow every need of the action (`iam:PassedToService` for the
+    /// service a role is handed to); `None` when some need is unconditional.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Conditions>,
+}
+
+impl ActionGrant {
+    pub fn new(action: impl Into<String>, basis: Basis) -> Self {
+        ActionGrant {
+            action: action.into(),
+            resources: BTreeSet::new(),
+            reasons: BTreeSet::new(),
+            basis,
+            conditions: None,
+        }
+    }
+
+    /// Adds one need for the action, with the conditions it can be granted under.
+    pub fn add(
+        &mut self,
+        resources: impl IntoIterator<Item = String>,
+        reason: Reason,
+        conditions: Option<Conditions>,
+    ) {
+        self.conditions = if self.reasons.is_empty() {
+            conditions
+        } else {
+            conditions::join(self.conditions.take(), conditions)
+        };
+        self.resources.extend(resources);
+        self.reasons.insert(reason);
+    }
 }
 
 /// What a function needs.
@@ -96,19 +130,15 @@ fn resolve_call(catalog: &Catalog, fact: &CallFact, out: &mut Resolved) {
         chain: fact.chain.clone(),
         via: fact.via,
     };
+    let call_actions: Vec<String> = requirement.needs.iter().map(|n| n.action.clone()).collect();
+    let call_actions: Vec<&str> = call_actions.iter().map(String::as_str).collect();
     for need in requirement.needs {
         let resources = arn::resources(catalog, &need.action, &need.scope, members);
-        let grant = out
-            .actions
+        let conditions = conditions::for_need(&need.action, &call_actions, &need.scope);
+        out.actions
             .entry(need.action.clone())
-            .or_insert_with(|| ActionGrant {
-                action: need.action.clone(),
-                resources: BTreeSet::new(),
-                reasons: BTreeSet::new(),
-                basis: requirement.basis,
-            });
-        grant.resources.extend(resources);
-        grant.reasons.insert(reason.clone());
+            .or_insert_with(|| ActionGrant::new(need.action.clone(), requirement.basis))
+            .add(resources, reason.clone(), conditions);
     }
 }
 

@@ -41,18 +41,12 @@ pub fn add_observed(catalog: &Catalog, report: &mut Report, trail: &TrailReport)
                 chain: Vec::new(),
                 via: analyzer::Via::Call,
             };
-            let grant = function
+            function
                 .resolved
                 .actions
                 .entry(seen.action.clone())
-                .or_insert_with(|| ActionGrant {
-                    action: seen.action.clone(),
-                    resources: BTreeSet::new(),
-                    reasons: BTreeSet::new(),
-                    basis: Basis::ServiceReference,
-                });
-            grant.resources.extend(resources);
-            grant.reasons.insert(reason);
+                .or_insert_with(|| ActionGrant::new(seen.action.clone(), Basis::ServiceReference))
+                .add(resources, reason, None);
         }
     }
 }
