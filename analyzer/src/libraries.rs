@@ -51,6 +51,11 @@ pub struct LibraryModel {
     /// keyword or an options-object property, `"=literal"` for a fixed value.
     #[serde(default)]
     pub args: BTreeMap<String, String>,
+    /// Conditions under which the call makes no SDK call, each `source=value` pairs joined
+    /// by `,` that must all hold (`"2.create=false,2.waitForActive=false"`). Read by the
+    /// JavaScript analyzer.
+    #[serde(default)]
+    pub unless: Vec<String>,
 }
 
 #[derive(Deserialize)]

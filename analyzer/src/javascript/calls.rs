@@ -10,6 +10,7 @@ use crate::facts::{CallFact, Client, Operation, Sdk, Unresolved, Via, call_text}
 use crate::value::Value;
 
 use super::fields::Fields;
+use super::frameworks::{self, Framework};
 use super::interp::Interp;
 use super::library;
 use super::sdk::{self, table};
@@ -103,6 +104,11 @@ impl<'a> Interp<'a, '_> {
     fn call_value(&mut self, node: Node<'a>, target: Sym<'a>, args: Vec<Sym<'a>>) -> Sym<'a> {
         match target {
             Sym::Func(func) => self.call_function(&func, &args, None, Some(node)),
+            Sym::Method { client, name } => {
+                self.client_call(node, &client, &name, &args);
+                self.invoke_callbacks(&args, node);
+                Sym::Unknown
+            }
             Sym::Export { package, path } => self.call_export(node, &package, &path, args),
             Sym::Package(package) => self.call_export(node, &package, "default", args),
             Sym::Module(file) => {
@@ -147,6 +153,28 @@ impl<'a> Interp<'a, '_> {
                 }
                 _ => Sym::Unknown,
             },
+            // `s3.putObject.bind(s3)`, `.call(s3, params)`, `.apply(s3, [params])`.
+            Sym::Method {
+                client,
+                name: method,
+            } => {
+                let (client, method) = (client.clone(), method.clone());
+                let args = match name {
+                    "bind" => return target.clone(),
+                    "call" => args.get(1..).unwrap_or_default().to_vec(),
+                    "apply" => match args.get(1) {
+                        Some(Sym::List(items)) => items.borrow().clone(),
+                        _ => Vec::new(),
+                    },
+                    _ => {
+                        self.invoke_callbacks(&args, node);
+                        return Sym::Unknown;
+                    }
+                };
+                self.client_call(node, &client, &method, &args);
+                self.invoke_callbacks(&args, node);
+                Sym::Unknown
+            }
             Sym::Export { package, path } => {
                 let (package, path) = (package.clone(), format!("{path}.{name}"));
                 self.call_export(node, &package, &path, args)
@@ -167,6 +195,10 @@ impl<'a> Interp<'a, '_> {
                     self.invoke_callbacks(&args, node);
                 }
                 Sym::Unknown
+            }
+            Sym::Framework(app) => {
+                let app = app.clone();
+                self.framework_call(node, &app, name, &args)
             }
             Sym::List(items) if matches!(name, "push" | "unshift") => {
                 items.borrow_mut().extend(args.iter().cloned());
@@ -218,6 +250,26 @@ impl<'a> Interp<'a, '_> {
         if table().is_wrapper(name) {
             return args.first().cloned().unwrap_or_default();
         }
+        if let Some(row) = frameworks::factory(package, path) {
+            return Sym::Framework(Framework::new(row));
+        }
+        // `dynamoose.Table.defaults.set({ prefix })`: options later models take.
+        if let Some(row) = library::defaults_setter(package, path) {
+            let options = args.first().cloned().unwrap_or_default();
+            self.library_defaults
+                .insert((package.to_string(), row.callable.clone()), options);
+            return Sym::Unknown;
+        }
+        let args = match library::defaults_for(package, path) {
+            Some(row) => match self
+                .library_defaults
+                .get(&(package.to_string(), path.to_string()))
+            {
+                Some(defaults) => library::with_defaults(args, row.argument, defaults),
+                None => args,
+            },
+            None => args,
+        };
         let input = args.get(1).cloned().unwrap_or_default();
         if package == sdk::V3_LIB_DYNAMODB {
             match path {
@@ -299,10 +351,18 @@ impl<'a> Interp<'a, '_> {
             );
             return Sym::Unknown;
         }
-        if library::apply(self, node, package, path, &args) {
-            return Sym::Unknown;
+        let modelled = library::apply(self, node, package, path, &args);
+        // A factory whose result has modelled methods (`dynamoose.model('Cat', schema)`).
+        if library::has_class(package, path) {
+            return Sym::LibraryInstance {
+                package: package.to_string(),
+                class: path.to_string(),
+                args: Rc::new(args),
+            };
         }
-        self.invoke_callbacks(&args, node);
+        if !modelled {
+            self.invoke_callbacks(&args, node);
+        }
         Sym::Unknown
     }
 
@@ -325,10 +385,23 @@ impl<'a> Interp<'a, '_> {
         match target {
             Sym::Class(class) => self.instantiate(class, &args, Some(node)),
             Sym::Export { package, path } => self.construct_export(node, &package, &path, args),
+            // `new Koa()`, `new Router()`: the package's default export.
+            Sym::Package(package) => self.construct_export(node, &package, "default", args),
             Sym::Func(func) => {
                 self.call_function(&func, &args, None, Some(node));
                 Sym::Unknown
             }
+            // `new Model(item)` of a library's model (dynamoose): an item whose methods
+            // (`save`, `delete`) are the model's `new.*` callables.
+            Sym::LibraryInstance {
+                package,
+                class,
+                args: constructed,
+            } if library::has_class(&package, &format!("{class}.new")) => Sym::LibraryInstance {
+                package,
+                class: format!("{class}.new"),
+                args: constructed,
+            },
             _ => {
                 self.invoke_callbacks(&args, node);
                 Sym::Unknown
@@ -343,6 +416,9 @@ impl<'a> Interp<'a, '_> {
         path: &str,
         args: Vec<Sym<'a>>,
     ) -> Sym<'a> {
+        if let Some(row) = frameworks::factory(package, path) {
+            return Sym::Framework(Framework::new(row));
+        }
         let input = args.first().cloned().unwrap_or_default();
         if package == sdk::V2_PACKAGE && path == "S3.ManagedUpload" {
             let params = input.property("params").unwrap_or_default();

@@ -49,8 +49,12 @@ pub struct Interp<'a, 'c> {
     export_cache: HashMap<(usize, String), Sym<'a>>,
     in_progress: HashSet<(usize, String)>,
     walked: HashMap<(usize, usize, String), Sym<'a>>,
+    /// Functions walked at least once, whatever the arguments.
+    walked_nodes: HashSet<(usize, usize)>,
     pub frames: Vec<Frame<'a>>,
     pub facts: FunctionFacts,
+    /// Options recorded by a library's defaults setter, by (package, callable they apply to).
+    pub library_defaults: HashMap<(String, String), Sym<'a>>,
     walks: usize,
     depth: usize,
 }
@@ -69,8 +73,10 @@ impl<'a, 'c> Interp<'a, 'c> {
             export_cache: HashMap::new(),
             in_progress: HashSet::new(),
             walked: HashMap::new(),
+            walked_nodes: HashSet::new(),
             frames: Vec::new(),
             facts: FunctionFacts::default(),
+            library_defaults: HashMap::new(),
             walks: 0,
             depth: 0,
         }
@@ -331,6 +337,22 @@ impl<'a, 'c> Interp<'a, 'c> {
             Sym::Process if name == "env" => Sym::ProcessEnv,
             Sym::ProcessEnv => Sym::Val(self.ctx.env_value(name, None)),
             Sym::Obj(object) => object.borrow().get(name).cloned().unwrap_or_default(),
+            // `Model.transaction` of a library object whose members have models.
+            Sym::LibraryInstance {
+                package,
+                class,
+                args,
+            } if super::library::has_class(package, &format!("{class}.{name}")) => {
+                Sym::LibraryInstance {
+                    package: package.clone(),
+                    class: format!("{class}.{name}"),
+                    args: args.clone(),
+                }
+            }
+            Sym::Client(client) => Sym::Method {
+                client: client.clone(),
+                name: name.to_string(),
+            },
             Sym::Module(file) => self.module_export(*file, name),
             Sym::Instance(instance) => {
                 if let Some(field) = instance.fields.borrow().get(name) {
@@ -772,6 +794,7 @@ impl<'a, 'c> Interp<'a, 'c> {
             return Sym::Unknown;
         }
         self.walked.insert(key.clone(), Sym::Unknown);
+        self.walked_nodes.insert((func.file, func.node.id()));
         if let Some(call) = call {
             let site = self.location(call);
             if let Some(frame) = self.frames.last_mut() {
@@ -1003,29 +1026,26 @@ impl<'a, 'c> Interp<'a, 'c> {
     /// Walks functions handed to code we do not analyse (callbacks to `map`, `then`,
     /// `middy`, route registrations): they run, with unknown arguments.
     /// Functions inside an array or object argument count too (`async.waterfall([f, g])`,
-    /// a middy middleware object `{ before, after }`).
+    /// a middy middleware object `{ before, after }`); framework apps handed over are
+    /// dispatched.
     pub fn invoke_callbacks(&mut self, args: &[Sym<'a>], call: Node<'a>) {
-        let mut functions = Vec::new();
+        let mut passed = Vec::new();
         for arg in args {
             match arg {
-                Sym::Func(func) => functions.push(func.clone()),
-                Sym::List(items) => {
-                    functions.extend(items.borrow().iter().filter_map(|i| match i {
-                        Sym::Func(func) => Some(func.clone()),
-                        _ => None,
-                    }))
-                }
-                Sym::Obj(object) => {
-                    functions.extend(object.borrow().values().filter_map(|v| match v {
-                        Sym::Func(func) => Some(func.clone()),
-                        _ => None,
-                    }))
-                }
-                _ => {}
+                Sym::List(items) => passed.extend(items.borrow().iter().cloned()),
+                Sym::Obj(object) => passed.extend(object.borrow().values().cloned()),
+                other => passed.push(other.clone()),
             }
         }
-        for func in functions {
-            self.call_function(&func, &[], None, Some(call));
+        for value in passed {
+            match value {
+                Sym::Func(func) => {
+                    self.call_function(&func, &[], None, Some(call));
+                }
+                // An app handed to an adapter (`serverless(app)`, `serverlessExpress({ app })`).
+                Sym::Framework(app) => self.dispatch(&app, call),
+                _ => {}
+            }
         }
     }
 
@@ -1095,6 +1115,11 @@ impl<'a, 'c> Interp<'a, 'c> {
                     }
                 }
             }
+            // `export default app` for an adapter configured outside the code.
+            Sym::Framework(app) => {
+                let app = app.clone();
+                self.dispatch_handler(&app);
+            }
             _ => {}
         }
     }
@@ -1113,16 +1138,11 @@ impl<'a, 'c> Interp<'a, 'c> {
             .collect()
     }
 
-    /// Every function a file defines at top level or exports (whole-file mode).
+    /// Every function a file defines at top level or exports (whole-file mode). Exports run
+    /// first; a top-level function they already walked (with the arguments they pass) is not
+    /// walked again on its own, which would repeat its calls.
     pub fn run_whole_file(&mut self, file: usize) {
         self.run_module(file, false);
-        let mut names: Vec<String> = self.index[file].top.keys().cloned().collect();
-        names.sort();
-        for name in names {
-            if let Some(value) = self.top_value(file, &name) {
-                self.invoke(&value);
-            }
-        }
         let mut exports: Vec<String> = self.index[file].exports.keys().cloned().collect();
         exports.sort();
         for name in exports {
@@ -1132,6 +1152,16 @@ impl<'a, 'c> Interp<'a, 'c> {
         if self.index[file].cjs_exports.is_some() {
             let value = self.module_export(file, "default");
             self.invoke(&value);
+        }
+        let mut names: Vec<String> = self.index[file].top.keys().cloned().collect();
+        names.sort();
+        for name in names {
+            match self.top_value(file, &name) {
+                Some(Sym::Func(func))
+                    if self.walked_nodes.contains(&(func.file, func.node.id())) => {}
+                Some(value) => self.invoke(&value),
+                None => {}
+            }
         }
     }
 

@@ -4,10 +4,12 @@
 //! level by level); [`index`] records each module's imports, bindings and exports;
 //! [`interp`] walks from the handler, evaluating what names hold and following local calls;
 //! [`calls`] turns calls on SDK clients, commands, helpers and modelled libraries
-//! ([`library`]) into facts, with the SDK knowledge in `grammars/javascript/sdk.toml` ([`sdk`]).
+//! ([`library`]) into facts, with the SDK knowledge in `grammars/javascript/sdk.toml` ([`sdk`]);
+//! web framework apps ([`frameworks`]) run their routes when an adapter dispatches them.
 
 mod calls;
 mod fields;
+mod frameworks;
 mod index;
 mod interp;
 mod library;

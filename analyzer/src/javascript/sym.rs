@@ -7,6 +7,8 @@ use std::rc::Rc;
 use tree_sitter::Node;
 
 use crate::facts::{Client, Sdk};
+
+use super::frameworks::Framework;
 use crate::value::Value;
 
 /// The kind of SDK client an object is; decides how its methods map to operations.
@@ -92,6 +94,12 @@ pub enum Sym<'a> {
         path: String,
     },
     Client(Rc<ClientSym>),
+    /// A client's method taken as a value (`s3.putObject.bind(s3)`, `const { send } = client`,
+    /// `promisify(ddb.get)`): calling it is calling the method on the client.
+    Method {
+        client: Rc<ClientSym>,
+        name: String,
+    },
     /// A v3 command object: the operation it will run, with its input.
     Command {
         client: Client,
@@ -106,6 +114,8 @@ pub enum Sym<'a> {
         args: Rc<Vec<Sym<'a>>>,
     },
     Func(Rc<FuncRef<'a>>),
+    /// A web framework's app or router (`express()`, `new Koa()`): routes run on dispatch.
+    Framework(Rc<Framework<'a>>),
     Class(ClassRef<'a>),
     Instance(Rc<Instance<'a>>),
     /// A local module's namespace object (index into the program's files).
@@ -237,9 +247,19 @@ impl<'a> Sym<'a> {
                 let _ = write!(out, "client:{}:{:?}", c.client.service, c.kind);
             }
             Sym::Command { name, .. } => out.push_str(name),
+            Sym::Method { client, name } => {
+                let _ = write!(
+                    out,
+                    "method:{}:{:?}.{name}",
+                    client.client.service, client.kind
+                );
+            }
             Sym::LibraryInstance { class, .. } => out.push_str(class),
             Sym::Func(f) => {
                 let _ = write!(out, "fn:{}:{}", f.file, f.node.id());
+            }
+            Sym::Framework(app) => {
+                let _ = write!(out, "app:{:p}", Rc::as_ptr(app));
             }
             Sym::Class(c) => {
                 let _ = write!(out, "class:{}:{}", c.file, c.node.id());

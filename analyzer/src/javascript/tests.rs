@@ -723,3 +723,208 @@ fn sdk_classes_chosen_at_run_time_are_unresolved() {
         ]
     );
 }
+
+#[test]
+fn framework_routes_run_only_for_the_handler_that_dispatches_the_app() {
+    let dir = "javascript/express-routes";
+    let api = run(dir, "src/handler.js", Some("api"));
+    assert_eq!(
+        lines(&api),
+        sorted(&[
+            "src/routes/orders.js:11 v3 client-dynamodb PutItemCommand call Item=? TableName=env(ORDERS_TABLE)",
+            "src/routes/orders.js:18 v3 client-dynamodb GetItemCommand call Key={orderId:?} TableName=env(ORDERS_TABLE)",
+            "src/routes/orders.js:22 v3 client-dynamodb DeleteItemCommand call Key={orderId:?} TableName=env(ORDERS_TABLE)",
+        ])
+    );
+    assert!(api.diagnostics.is_empty(), "{:?}", api.diagnostics);
+    // The chain starts at the export and goes through the route callback.
+    let put = api
+        .calls
+        .iter()
+        .find(|c| c.location.line == 11)
+        .expect("PutItem");
+    assert_eq!(put.chain.first().map(|s| s.function.as_str()), Some("api"));
+    // The other function of the same file registers nothing and dispatches nothing.
+    let purge = run(dir, "src/handler.js", Some("purgeSessions"));
+    assert_eq!(
+        lines(&purge),
+        sorted(&[
+            "src/handler.js:17 v3 client-dynamodb ScanCommand call TableName=env(SESSIONS_TABLE)",
+            "src/handler.js:19 v3 client-dynamodb BatchWriteItemCommand call RequestItems=?",
+        ])
+    );
+}
+
+#[test]
+fn koa_fastify_and_lambda_api_apps_dispatch_through_adapters_and_run_methods() {
+    let dir = scratch(&[
+        (
+            "koa.js",
+            "const Koa = require('koa');\nconst Router = require('@koa/router');\nconst serverless = require('serverless-http');\nconst { SNSClient, PublishCommand } = require('@aws-sdk/client-sns');\nconst sns = new SNSClient({});\nconst app = new Koa();\nconst router = new Router();\nrouter.post('/notify', async (ctx) => {\n  await sns.send(new PublishCommand({ TopicArn: process.env.TOPIC, Message: 'x' }));\n});\napp.use(router.routes()).use(router.allowedMethods());\nexports.handler = serverless(app);\n",
+        ),
+        (
+            "fastify.mjs",
+            "import Fastify from 'fastify';\nimport awsLambdaFastify from '@fastify/aws-lambda';\nimport { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';\nconst sqs = new SQSClient({});\nconst app = Fastify({ logger: true });\napp.register(async (instance) => {\n  instance.route({ method: 'POST', url: '/jobs', handler: async () => {\n    await sqs.send(new SendMessageCommand({ QueueUrl: process.env.QUEUE, MessageBody: 'x' }));\n  } });\n});\nexport const handler = awsLambdaFastify(app);\n",
+        ),
+        (
+            "api.js",
+            "const api = require('lambda-api')();\nconst AWS = require('aws-sdk');\nconst s3 = new AWS.S3();\napi.get('/files', async () => s3.listObjectsV2({ Bucket: 'files' }).promise());\nexports.handler = async (event, context) => api.run(event, context);\nexports.unused = async () => 'no routes here';\n",
+        ),
+    ]);
+    let koa = run_with(Context::new(dir.path()), "koa.js", Some("handler"));
+    assert_eq!(
+        lines(&koa),
+        sorted(&["koa.js:9 v3 client-sns PublishCommand call Message=\"x\" TopicArn=env(TOPIC)"])
+    );
+    let fastify = run_with(Context::new(dir.path()), "fastify.mjs", Some("handler"));
+    assert_eq!(
+        lines(&fastify),
+        sorted(&[
+            "fastify.mjs:8 v3 client-sqs SendMessageCommand call MessageBody=\"x\" QueueUrl=env(QUEUE)"
+        ])
+    );
+    let api = run_with(Context::new(dir.path()), "api.js", Some("handler"));
+    assert_eq!(
+        lines(&api),
+        sorted(&["api.js:4 v2 S3 listObjectsV2 call Bucket=\"files\""])
+    );
+    // Routes registered at module load do not run for a handler that never dispatches them.
+    let unused = run_with(Context::new(dir.path()), "api.js", Some("unused"));
+    assert!(unused.calls.is_empty(), "{:?}", unused.calls);
+}
+
+#[test]
+fn handlers_exported_through_wrapper_calls_run_the_wrapped_function() {
+    let dir = scratch(&[
+        (
+            "libs/lambda.ts",
+            "import middy from '@middy/core';\nimport jsonBodyParser from '@middy/http-json-body-parser';\nexport const middyfy = (handler) => middy(handler).use(jsonBodyParser());\n",
+        ),
+        (
+            "hello.ts",
+            "import { middyfy } from './libs/lambda';\nimport { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';\nconst ddb = new DynamoDBClient({});\nconst hello = async (event) => {\n  await ddb.send(new PutItemCommand({ TableName: 'greetings', Item: {} }));\n};\nexport const main = middyfy(hello);\n",
+        ),
+        (
+            "sentry.js",
+            "const Sentry = require('@sentry/serverless');\nconst { compose } = require('ramda');\nconst AWS = require('aws-sdk');\nconst sqs = new AWS.SQS();\nconst withLogging = (fn) => fn;\nexports.handler = Sentry.AWSLambda.wrapHandler(async (event) => {\n  await sqs.sendMessage({ QueueUrl: 'https://sqs.us-east-1.amazonaws.com/1/q', MessageBody: 'x' }).promise();\n});\nexports.composed = compose(withLogging)(async function composed(event) {\n  await sqs.deleteMessage({ QueueUrl: 'https://sqs.us-east-1.amazonaws.com/1/q', ReceiptHandle: 'r' }).promise();\n});\n",
+        ),
+    ]);
+    let hello = run_with(Context::new(dir.path()), "hello.ts", Some("main"));
+    assert_eq!(
+        lines(&hello),
+        sorted(&[
+            "hello.ts:5 v3 client-dynamodb PutItemCommand call Item={} TableName=\"greetings\""
+        ])
+    );
+    assert!(hello.diagnostics.is_empty(), "{:?}", hello.diagnostics);
+    let sentry = run_with(Context::new(dir.path()), "sentry.js", Some("handler"));
+    assert_eq!(
+        lines(&sentry),
+        sorted(&[
+            "sentry.js:7 v2 SQS sendMessage call MessageBody=\"x\" QueueUrl=\"https://sqs.us-east-1.amazonaws.com/1/q\""
+        ])
+    );
+    assert!(sentry.diagnostics.is_empty(), "{:?}", sentry.diagnostics);
+    let composed = run_with(Context::new(dir.path()), "sentry.js", Some("composed"));
+    assert_eq!(
+        lines(&composed),
+        sorted(&[
+            "sentry.js:10 v2 SQS deleteMessage call QueueUrl=\"https://sqs.us-east-1.amazonaws.com/1/q\" ReceiptHandle=\"r\""
+        ])
+    );
+}
+
+#[test]
+fn client_methods_taken_as_values_are_bound_promisified_and_called() {
+    let facts = run("javascript/method-aliases", "handler.js", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "handler.js:16 v2 S3 getObject call Bucket=\"inbox-bucket\" Key=\"raw/\"+?+\".json\"",
+            "handler.js:17 v2 DynamoDB putItem call Item=? TableName=\"messages\"",
+            "handler.js:18 v2 S3 putObject call Body=? Bucket=\"inbox-bucket\" Key=\"done/\"+?+\".json\"",
+            "handler.js:19 v2 SNS publish call Message=? TopicArn=\"arn:aws:sns:us-east-1:123456789012:inbox-events\"",
+            "handler.js:20 v2 S3 deleteObject call Bucket=\"inbox-bucket\" Key=\"raw/\"+?+\".json\"",
+        ])
+    );
+    assert!(facts.unresolved.is_empty(), "{:?}", facts.unresolved);
+}
+
+#[test]
+fn dynamoose_models_name_their_table_and_initialise_it_unless_told_not_to() {
+    let facts = run("javascript/dynamoose", "handler.js", Some("handler"));
+    let orders = "TableName=env(ORDERS_TABLE)";
+    let customers = "TableName=env(STAGE)+\"-Customer\"";
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            &format!("handler.js:5 v3 client-dynamodb DescribeTableCommand library {orders}"),
+            "handler.js:21 v3 client-dynamodb DescribeTableCommand library TableName=\"Audit\"",
+            &format!("handler.js:24 v3 client-dynamodb GetItemCommand library {customers}"),
+            &format!("handler.js:26 v3 client-dynamodb PutItemCommand library {orders}"),
+            &format!("handler.js:27 v3 client-dynamodb QueryCommand library {orders}"),
+            "handler.js:29 v3 client-dynamodb TransactWriteItemsCommand library TransactItems=[{Put:{TableName:\"Audit\"}}]",
+            &format!(
+                "handler.js:30 v3 client-dynamodb TransactWriteItemsCommand library TransactItems=[{{Update:{{{customers}}}}}]",
+                customers = customers.replace('=', ":")
+            ),
+        ])
+    );
+}
+
+#[test]
+fn dynamoose_initialize_false_makes_no_call_and_batch_operations_name_the_table() {
+    let dir = scratch(&[(
+        "app.mjs",
+        "import dynamoose from 'dynamoose';\nconst Cat = dynamoose.model('Cat', { id: Number }, { initialize: false });\nexport const handler = async (event) => {\n  await Cat.batchPut(event.cats);\n  await Cat.batchGet(event.ids);\n  await Cat.scan().exec();\n  await new Cat({ id: 1 }).delete();\n};\n",
+    )]);
+    let facts = run_with(Context::new(dir.path()), "app.mjs", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "app.mjs:4 v3 client-dynamodb BatchWriteItemCommand library TableName=\"Cat\"",
+            "app.mjs:5 v3 client-dynamodb BatchGetItemCommand library TableName=\"Cat\"",
+            "app.mjs:6 v3 client-dynamodb ScanCommand library TableName=\"Cat\"",
+            "app.mjs:7 v3 client-dynamodb DeleteItemCommand library TableName=\"Cat\"",
+        ])
+    );
+}
+
+#[test]
+fn electrodb_find_match_access_patterns_and_service_collections_query_their_index() {
+    let dir = scratch(&[(
+        "app.js",
+        "const { Entity, Service } = require('electrodb');\nconst { DynamoDBClient } = require('@aws-sdk/client-dynamodb');\nconst client = new DynamoDBClient({});\nconst table = 'projects';\nconst Task = new Entity({ model: { entity: 'task', version: '1', service: 'pm' }, indexes: { byId: { pk: { composite: ['id'] } }, byProject: { index: 'gsi1', collection: 'team', pk: { composite: ['projectId'] } } } }, { client, table });\nconst Member = new Entity({ model: { entity: 'member', version: '1', service: 'pm' }, indexes: { byId: { pk: { composite: ['id'] } }, byName: { index: 'gsi2', pk: { composite: ['name'] } } } }, { client, table });\nconst Project = new Service({ task: Task, member: Member }, { client, table });\nexports.handler = async (event) => {\n  await Task.find({ projectId: event.projectId }).go();\n  await Member.match({ name: event.name }).go();\n  await Task.query.byProject({ projectId: 'p' }).go();\n  await Task.query.byId({ id: 'x' }).go();\n  return Project.collections.team({ projectId: event.projectId }).go();\n};\n",
+    )]);
+    let facts = run_with(Context::new(dir.path()), "app.js", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "app.js:9 v3 client-dynamodb QueryCommand library TableName=\"projects\"",
+            "app.js:9 v3 client-dynamodb QueryCommand library IndexName=[\"gsi1\"] TableName=\"projects\"",
+            "app.js:9 v3 client-dynamodb ScanCommand library TableName=\"projects\"",
+            "app.js:10 v3 client-dynamodb QueryCommand library TableName=\"projects\"",
+            "app.js:10 v3 client-dynamodb QueryCommand library IndexName=[\"gsi2\"] TableName=\"projects\"",
+            "app.js:10 v3 client-dynamodb ScanCommand library TableName=\"projects\"",
+            "app.js:11 v3 client-dynamodb QueryCommand library IndexName=\"gsi1\" TableName=\"projects\"",
+            "app.js:12 v3 client-dynamodb QueryCommand library TableName=\"projects\"",
+            "app.js:13 v3 client-dynamodb QueryCommand library IndexName=\"gsi1\" TableName=\"projects\"",
+        ])
+    );
+}
+
+#[test]
+fn dynamoose_global_table_defaults_apply_to_later_models() {
+    let dir = scratch(&[(
+        "app.js",
+        "const dynamoose = require('dynamoose');\ndynamoose.Table.defaults.set({ prefix: `${process.env.STAGE}_`, create: false, waitForActive: false });\nconst Cat = dynamoose.model('Cat', { id: Number });\nconst Dog = dynamoose.model('Dog', { id: Number }, { suffix: '_v2' });\nexports.handler = async (event) => {\n  await Cat.get(event.id);\n  await Dog.get(event.id);\n};\n",
+    )]);
+    let facts = run_with(Context::new(dir.path()), "app.js", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "app.js:6 v3 client-dynamodb GetItemCommand library TableName=env(STAGE)+\"_Cat\"",
+            "app.js:7 v3 client-dynamodb GetItemCommand library TableName=env(STAGE)+\"_Dog_v2\"",
+        ])
+    );
+}
