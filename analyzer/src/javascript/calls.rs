@@ -200,6 +200,17 @@ impl<'a> Interp<'a, '_> {
                 let app = app.clone();
                 self.framework_call(node, &app, name, &args)
             }
+            // `event.Records.map(async (record) => ...)`: each callback gets an item.
+            Sym::Event(path) if ITEM_CALLBACKS.contains(&name) => {
+                let item = self.event_part(path, None);
+                for arg in &args {
+                    if let Sym::Func(func) = arg {
+                        let func = func.clone();
+                        self.call_function(&func, std::slice::from_ref(&item), None, Some(node));
+                    }
+                }
+                Sym::Unknown
+            }
             Sym::List(items) if matches!(name, "push" | "unshift") => {
                 items.borrow_mut().extend(args.iter().cloned());
                 Sym::Unknown
@@ -765,6 +776,18 @@ fn with_bound<'a>(input: Sym<'a>, bound: &BTreeMap<String, Value>) -> Sym<'a> {
 
 /// Array methods that change a list in ways not tracked item by item.
 const MUTATORS: [&str; 5] = ["splice", "fill", "copyWithin", "pop", "shift"];
+
+/// Array methods that call their callback with each item (MDN, Array.prototype).
+const ITEM_CALLBACKS: &[&str] = &[
+    "map",
+    "forEach",
+    "filter",
+    "flatMap",
+    "some",
+    "every",
+    "find",
+    "findIndex",
+];
 
 fn is_sdk_package(package: &str) -> bool {
     package == sdk::V2_PACKAGE

@@ -334,6 +334,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                 package: package.clone(),
                 path: format!("{path}.{name}"),
             },
+            Sym::Event(path) => self.event_part(path, Some(name)),
             Sym::Process if name == "env" => Sym::ProcessEnv,
             Sym::ProcessEnv => Sym::Val(self.ctx.env_value(name, None)),
             Sym::Obj(object) => object.borrow().get(name).cloned().unwrap_or_default(),
@@ -598,6 +599,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                     .unwrap_or_default();
                 let item = match collection {
                     Sym::List(items) => items.borrow().first().cloned().unwrap_or_default(),
+                    Sym::Event(path) => self.event_part(&path, None),
                     _ => Sym::Unknown,
                 };
                 if let Some(left) = node.field("left") {
@@ -1090,6 +1092,26 @@ impl<'a, 'c> Interp<'a, 'c> {
         self.frames.pop();
     }
 
+    /// Calls the handler: its event is what the triggers put in it, where the
+    /// infrastructure says (`Context::event`); otherwise as [`Self::invoke`].
+    pub fn invoke_handler(&mut self, value: &Sym<'a>) {
+        match value {
+            Sym::Func(func) if !self.ctx.event.is_empty() => {
+                let func = func.clone();
+                self.call_function(&func, &[Sym::Event(Rc::from(""))], None, None);
+            }
+            other => self.invoke(other),
+        }
+    }
+
+    /// Reading `field` (or an item, for `None`) of the event part at `path`.
+    pub fn event_part(&self, path: &str, field: Option<&str>) -> Sym<'a> {
+        match self.ctx.event_step(path, field) {
+            Ok(value) => Sym::Val(value),
+            Err(path) => Sym::Event(Rc::from(path)),
+        }
+    }
+
     /// Calls a function-like value with unknown arguments: the handler, or every function
     /// of a file in whole-file mode.
     pub fn invoke(&mut self, value: &Sym<'a>) {
@@ -1245,6 +1267,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                 let index = self.eval(index);
                 match (&object, &index) {
                     (_, Sym::Val(Value::Str { value })) => self.member(&object, value),
+                    (Sym::Event(path), _) => self.event_part(path, None),
                     (Sym::List(items), Sym::Val(Value::Scalar { value })) => value
                         .parse::<usize>()
                         .ok()

@@ -79,7 +79,7 @@ pub fn analyze(ctx: &Context, entry: &Entry) -> FunctionFacts {
                     format!("handler `{name}` is not a function this file exports or defines"),
                 ));
             }
-            interp.invoke(&handler);
+            interp.invoke_handler(&handler);
         }
     }
     facts.calls.append(&mut interp.facts.calls);

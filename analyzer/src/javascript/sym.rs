@@ -124,6 +124,9 @@ pub enum Sym<'a> {
     Process,
     /// `process.env`.
     ProcessEnv,
+    /// A part of the handler's event not yet bound by the triggers, by its path
+    /// (`Records[]`, `Records[].s3`): reading further may reach a value they determine.
+    Event(Rc<str>),
 }
 
 impl<'a> Sym<'a> {
@@ -272,6 +275,9 @@ impl<'a> Sym<'a> {
             }
             Sym::Process => out.push_str("process"),
             Sym::ProcessEnv => out.push_str("process.env"),
+            Sym::Event(path) => {
+                let _ = write!(out, "event:{path}");
+            }
         }
     }
 }

@@ -928,3 +928,48 @@ fn dynamoose_global_table_defaults_apply_to_later_models() {
         ])
     );
 }
+
+/// The bucket an S3 notification names is one of the function's trigger buckets, however
+/// the handler reaches `Records[].s3.bucket.name` (Lambda developer guide, example Amazon S3
+/// notification event): for-of, `map` callbacks, destructuring; other paths stay unknown.
+#[test]
+fn s3_event_bucket_binds_to_the_trigger_buckets() {
+    let uploads = Value::Infra(Box::new(crate::InfraRef {
+        logical_id: "Uploads".into(),
+        resource_type: "AWS::S3::Bucket".into(),
+        attribute: None,
+        known: Some("uploads".into()),
+    }));
+    let ctx = || {
+        let mut ctx = Context::new(fixture("javascript/s3-event"));
+        ctx.event
+            .insert("Records[].s3.bucket.name".into(), uploads.clone());
+        ctx
+    };
+    for (function, expected) in [
+        (
+            "forOf",
+            "handler.mjs:7 v3 client-s3 GetObjectCommand call Bucket=infra(Uploads) Key=?",
+        ),
+        (
+            "mapped",
+            "handler.mjs:14 v3 client-s3 DeleteObjectCommand call Bucket=infra(Uploads) Key=?",
+        ),
+        (
+            "destructured",
+            "handler.mjs:22 v3 client-s3 HeadObjectCommand call Bucket=infra(Uploads) Key=\"x\"",
+        ),
+        (
+            "notTheBucket",
+            "handler.mjs:26 v3 client-s3 GetObjectCommand call Bucket=? Key=\"y\"",
+        ),
+    ] {
+        let facts = run_with(ctx(), "handler.mjs", Some(function));
+        assert_eq!(lines(&facts), [expected], "{function}");
+    }
+    let plain = run("javascript/s3-event", "handler.mjs", Some("forOf"));
+    assert_eq!(
+        lines(&plain),
+        ["handler.mjs:7 v3 client-s3 GetObjectCommand call Bucket=? Key=?"]
+    );
+}
