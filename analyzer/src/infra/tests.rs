@@ -1093,3 +1093,33 @@ fn template_managed_policies_and_policies_on_generated_roles_are_declared() {
         ]
     );
 }
+
+#[test]
+fn terraform_modules_are_read_once_and_bad_hcl_is_a_warning() {
+    let function = "resource \"aws_lambda_function\" \"f\" {\n  function_name = \"f\"\n  handler = \"app.handler\"\n  runtime = \"python3.12\"\n  filename = data.archive_file.code.output_path\n}\n";
+    let archive = "data \"archive_file\" \"code\" {\n  type = \"zip\"\n  source_dir = \"${path.module}/src\"\n  output_path = \"${path.module}/code.zip\"\n}\n";
+    let dir = project(&[
+        ("infra/lambda.tf", function),
+        ("infra/archive.tf", archive),
+        ("infra/src/app.py", "def handler(e, c):\n    pass\n"),
+        (
+            "broken/main.tf",
+            "resource \"aws_lambda_function\" \"g\" {\n  handler = \n",
+        ),
+    ]);
+    let found = discover_all(dir.path(), &[]).expect("discover");
+    assert_eq!(names(&found), vec!["f"]);
+    assert_eq!(
+        found.functions[0].entry,
+        entry("infra/src/app.py", "handler")
+    );
+    assert_eq!(found.functions[0].function_name, s("f"));
+    assert!(
+        found
+            .diagnostics
+            .iter()
+            .any(|d| d.file == "broken/main.tf" && d.message.contains("invalid Terraform")),
+        "{:?}",
+        found.diagnostics
+    );
+}
