@@ -1108,3 +1108,20 @@ def handler(event, context):
         ],
     );
 }
+
+#[test]
+fn aioboto3_and_aiobotocore_clients_resources_and_sessions_make_boto3_facts() {
+    let r = run("aioboto3-async", "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            // `async with session.client("s3") as s3`: the context manager is the client.
+            "app.py:14 s3.put_object Call Body=? Bucket=$RECEIPTS_BUCKET Key='receipts/'+?+'.json'",
+            // `await ddb.Table(name)`: the awaited table is a boto3 Table resource.
+            "app.py:24 dynamodb.put_item Helper Item=? TableName=$ORDERS_TABLE",
+            // aiobotocore: `get_session().create_client("sqs")`.
+            "app.py:29 sqs.send_message Call MessageBody=? QueueUrl=$QUEUE_URL",
+        ],
+    );
+    assert!(r.unresolved.is_empty(), "{:?}", r.unresolved);
+}
