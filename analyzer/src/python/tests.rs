@@ -1125,3 +1125,50 @@ fn aioboto3_and_aiobotocore_clients_resources_and_sessions_make_boto3_facts() {
     );
     assert!(r.unresolved.is_empty(), "{:?}", r.unresolved);
 }
+
+#[test]
+fn settings_class_fields_read_the_environment() {
+    let r = run("settings-env", "service/handler.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            // `table_name: str` -> TABLE_NAME.
+            "service/handler.py:17 dynamodb.put_item Helper Item={id:?,name:?} TableName=$TABLE_NAME",
+            // validation_alias=AliasChoices(...): the first name, the field default kept.
+            "service/handler.py:18 s3.put_object Call Body=? Bucket=$UPLOADS_BUCKET|'uploads-local' Key='uploads/'+?+'.json'",
+            // alias="EVENTS_TOPIC_ARN": the alias, not the field name.
+            "service/handler.py:19 sns.publish Call Message=? TopicArn=$EVENTS_TOPIC_ARN",
+            // env_prefix="JOBS_".
+            "service/handler.py:20 sqs.send_message Call MessageBody=? QueueUrl=$JOBS_QUEUE_URL",
+            // pydantic v1: Field(env=...) ignores the prefix; a plain field takes it.
+            "service/handler.py:22 dynamodb.put_item Helper Item={id:?} TableName=$AUDIT_TABLE_NAME|'audit-local'",
+            "service/handler.py:23 secretsmanager.get_secret_value Call SecretId=$AUDIT_SECRET_ID",
+            // A keyword argument is the field's value.
+            "service/handler.py:25 dynamodb.get_item Helper Key={id:?} TableName='archive'",
+        ],
+    );
+}
+
+#[test]
+fn settings_variables_bind_without_case_and_alias_choices_in_order() {
+    let mut ctx = Context::new(fixture("settings-env"));
+    // pydantic-settings compares names without case; the second AliasChoices name is bound.
+    ctx.env
+        .insert("table_name".into(), Value::str("orders-prod"));
+    ctx.env.insert("BUCKET".into(), Value::str("uploads-prod"));
+    ctx.env
+        .insert("jobs_queue_url".into(), Value::str("https://sqs/1/jobs"));
+    let r = run_ctx(&ctx, "service/handler.py", Some("handler"));
+    let wanted = [
+        "service/handler.py:17 dynamodb.put_item Helper Item={id:?,name:?} TableName='orders-prod'",
+        "service/handler.py:18 s3.put_object Call Body=? Bucket='uploads-prod' Key='uploads/'+?+'.json'",
+        "service/handler.py:20 sqs.send_message Call MessageBody=? QueueUrl='https://sqs/1/jobs'",
+    ];
+    for line in wanted {
+        assert!(
+            r.calls.iter().any(|c| c == line),
+            "{line} not in {:#?}",
+            r.calls
+        );
+    }
+}
