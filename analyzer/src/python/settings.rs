@@ -22,13 +22,19 @@ use super::val::{ClassVal, Val};
 /// `grammars/python/settings.toml`.
 #[derive(Deserialize, Default)]
 struct SettingsTable {
-    bases: Vec<String>,
     config_attributes: Vec<String>,
     prefix_key: String,
     case_sensitive_key: String,
-    alias_keywords: Vec<String>,
     field_specifiers: Vec<String>,
     alias_choices: Vec<String>,
+    flavour: Vec<Flavour>,
+}
+
+/// One library's base classes and the `Field` keywords naming a variable, strongest first.
+#[derive(Deserialize, Default)]
+struct Flavour {
+    bases: Vec<String>,
+    alias_keywords: Vec<String>,
 }
 
 fn table() -> &'static SettingsTable {
@@ -48,14 +54,12 @@ impl<'t, 'c> Interp<'t, 'c> {
     /// The value of field `name` read on an instance of `class`: `None` unless `class` is a
     /// settings class declaring that field.
     pub fn settings_field(&mut self, class: &Rc<ClassVal<'t>>, name: &str) -> Option<Val<'t>> {
-        if !self.is_settings_class(class) {
-            return None;
-        }
+        let flavour = self.settings_flavour(class)?;
         let (module, declaration) = self.field_declaration(class, name)?;
         let config = self.settings_config(class);
         let aliases = declaration
             .child_by_field_name("right")
-            .map(|right| aliases(right, self.src(module)))
+            .map(|right| aliases(right, self.src(module), &flavour.alias_keywords))
             .unwrap_or_default();
         let names = if aliases.is_empty() {
             vec![format!("{}{name}", config.prefix)]
@@ -75,9 +79,16 @@ impl<'t, 'c> Interp<'t, 'c> {
 
     /// Whether `class` derives from a settings base class.
     pub fn is_settings_class(&self, class: &Rc<ClassVal<'t>>) -> bool {
-        self.extern_bases(class)
+        self.settings_flavour(class).is_some()
+    }
+
+    /// The settings library `class` derives from, if any.
+    fn settings_flavour(&self, class: &Rc<ClassVal<'t>>) -> Option<&'static Flavour> {
+        let bases = self.extern_bases(class);
+        table()
+            .flavour
             .iter()
-            .any(|b| table().bases.iter().any(|t| **t == **b))
+            .find(|f| f.bases.iter().any(|b| bases.iter().any(|e| **e == **b)))
     }
 
     /// The annotated assignment declaring field `name` in `class` or the first local base
@@ -151,7 +162,7 @@ impl<'t, 'c> Interp<'t, 'c> {
 /// The variable names a field specifier gives (`Field(alias="X")`, `validation_alias=
 /// AliasChoices("A", "B")`, v1 `env=["A", "B"]`), in the order they are tried; empty when
 /// it names none (or names it with something other than string literals).
-fn aliases(value: Node, src: &str) -> Vec<String> {
+fn aliases(value: Node, src: &str, alias_keywords: &[String]) -> Vec<String> {
     let t = table();
     if value.kind() != "call" || !callee_is(value, src, &t.field_specifiers) {
         return Vec::new();
@@ -164,7 +175,7 @@ fn aliases(value: Node, src: &str) -> Vec<String> {
         .named_children(&mut cursor)
         .filter(|a| a.kind() == "keyword_argument")
         .collect();
-    for keyword in &t.alias_keywords {
+    for keyword in alias_keywords {
         let given = keywords.iter().find_map(|k| {
             let name = k.child_by_field_name("name")?;
             (node_text(name, src) == keyword)
@@ -238,13 +249,23 @@ mod tests {
     #[test]
     fn settings_table_parses() {
         let t = table();
-        assert!(
-            t.bases
-                .iter()
-                .any(|b| b == "pydantic_settings.BaseSettings")
-        );
+        let v2 = t
+            .flavour
+            .iter()
+            .find(|f| {
+                f.bases
+                    .iter()
+                    .any(|b| b == "pydantic_settings.BaseSettings")
+            })
+            .expect("pydantic-settings flavour");
+        assert_eq!(v2.alias_keywords[0], "validation_alias");
+        let v1 = t
+            .flavour
+            .iter()
+            .find(|f| f.bases.iter().any(|b| b == "pydantic.BaseSettings"))
+            .expect("pydantic v1 flavour");
+        assert_eq!(v1.alias_keywords, ["env"]);
         assert_eq!(t.prefix_key, "env_prefix");
-        assert_eq!(t.alias_keywords[0], "validation_alias");
         assert!(t.config_attributes.iter().any(|a| a == "Config"));
     }
 }

@@ -1143,8 +1143,10 @@ fn settings_class_fields_read_the_environment() {
             // pydantic v1: Field(env=...) ignores the prefix; a plain field takes it.
             "service/handler.py:22 dynamodb.put_item Helper Item={id:?} TableName=$AUDIT_TABLE_NAME|'audit-local'",
             "service/handler.py:23 secretsmanager.get_secret_value Call SecretId=$AUDIT_SECRET_ID",
+            // pydantic v1: `alias` does not name the variable.
+            "service/handler.py:24 s3.put_object Call Body=? Bucket=$AUDIT_ARCHIVE_BUCKET|'archive-local' Key='audit/latest.json'",
             // A keyword argument is the field's value.
-            "service/handler.py:25 dynamodb.get_item Helper Key={id:?} TableName='archive'",
+            "service/handler.py:26 dynamodb.get_item Helper Key={id:?} TableName='archive'",
         ],
     );
 }
