@@ -1174,3 +1174,42 @@ fn settings_variables_bind_without_case_and_alias_choices_in_order() {
         );
     }
 }
+
+#[test]
+fn settings_inherit_fields_and_configuration_from_local_bases() {
+    let source = r#"import boto3
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class AppSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="APP_", case_sensitive=True)
+
+    table_name: str = "local-table"
+
+
+class Settings(AppSettings):
+    bucket: str
+
+
+settings = Settings()
+
+
+def handler(event, context):
+    boto3.resource("dynamodb").Table(settings.table_name).delete_item(Key={"id": "1"})
+    boto3.client("s3").get_object(Bucket=settings.bucket, Key="k")
+"#;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("app.py"), source).expect("write");
+    let mut ctx = Context::new(dir.path());
+    // case_sensitive=True: `APP_bucket` is the variable, `APP_BUCKET` is not it.
+    ctx.env
+        .insert("APP_BUCKET".into(), Value::str("wrong-case"));
+    let r = run_ctx(&ctx, "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "app.py:19 dynamodb.delete_item Helper Key={id:'1'} TableName=$APP_table_name|'local-table'",
+            "app.py:20 s3.get_object Call Bucket=$APP_bucket Key='k'",
+        ],
+    );
+}
