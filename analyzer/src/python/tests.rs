@@ -1213,3 +1213,45 @@ def handler(event, context):
         ],
     );
 }
+
+#[test]
+fn settings_handed_to_a_fastapi_route_by_depends() {
+    let source = r#"from functools import lru_cache
+from typing import Annotated
+
+import boto3
+from fastapi import Depends, FastAPI
+from mangum import Mangum
+from pydantic_settings import BaseSettings
+
+
+class Settings(BaseSettings):
+    table_name: str
+
+
+@lru_cache
+def get_settings():
+    return Settings()
+
+
+app = FastAPI()
+
+
+@app.get("/items/{item_id}")
+def read_item(item_id: str, settings: Annotated[Settings, Depends(get_settings)]):
+    return boto3.resource("dynamodb").Table(settings.table_name).get_item(Key={"id": item_id})
+
+
+handler = Mangum(app)
+"#;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("main.py"), source).expect("write");
+    let mut ctx = Context::new(dir.path());
+    ctx.env
+        .insert("TABLE_NAME".into(), Value::str("items-prod"));
+    let r = run_ctx(&ctx, "main.py", Some("handler"));
+    assert_calls(
+        &r,
+        &["main.py:24 dynamodb.get_item Helper Key={id:?} TableName='items-prod'"],
+    );
+}
