@@ -102,6 +102,38 @@ impl Context {
 
     /// The value an environment variable read resolves to: the infrastructure's binding if
     /// there is one, else a named unknown that keeps the code's default.
+    /// The value of the first of `names` the infrastructure binds (compared without ASCII
+    /// case unless `case_sensitive`: settings libraries read variables so), else a named
+    /// unknown for the first name (upper-cased when case does not matter) keeping `default`.
+    pub fn env_value_among(
+        &self,
+        names: &[String],
+        case_sensitive: bool,
+        default: Option<Value>,
+    ) -> Value {
+        for name in names {
+            if let Some(bound) = self.env.get(name) {
+                return bound.clone();
+            }
+            if !case_sensitive {
+                if let Some((_, bound)) =
+                    self.env.iter().find(|(k, _)| k.eq_ignore_ascii_case(name))
+                {
+                    return bound.clone();
+                }
+            }
+        }
+        let first = names.first().map(String::as_str).unwrap_or_default();
+        Value::Env {
+            name: if case_sensitive {
+                first.to_string()
+            } else {
+                first.to_ascii_uppercase()
+            },
+            default: default.map(Box::new),
+        }
+    }
+
     pub fn env_value(&self, name: &str, default: Option<Value>) -> Value {
         match self.env.get(name) {
             Some(bound) => bound.clone(),

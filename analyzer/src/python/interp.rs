@@ -1478,7 +1478,7 @@ impl<'t, 'c> Interp<'t, 'c> {
     }
 
     /// Local classes in method resolution order (depth-first, left to right, each once).
-    fn mro(&self, class: &Rc<ClassVal<'t>>) -> Vec<Rc<ClassVal<'t>>> {
+    pub fn mro(&self, class: &Rc<ClassVal<'t>>) -> Vec<Rc<ClassVal<'t>>> {
         let mut out: Vec<Rc<ClassVal<'t>>> = Vec::new();
         let mut stack = vec![class.clone()];
         while let Some(c) = stack.pop() {
@@ -1580,6 +1580,10 @@ impl<'t, 'c> Interp<'t, 'c> {
                     return own;
                 }
                 let class = i.class.clone();
+                // A settings class's field reads the environment.
+                if let Some(value) = self.settings_field(&class, name) {
+                    return value;
+                }
                 match self.class_attr(&class, name, Some(&recv)) {
                     Some(Val::Function(f))
                         if f.has_decorator(
@@ -1641,6 +1645,14 @@ impl<'t, 'c> Interp<'t, 'c> {
         }));
         if let Some(Val::Function(init)) = self.class_attr(&class, "__init__", Some(&instance)) {
             self.call_function(init, args, Some((scope.module, node)));
+        } else if let Val::Instance(i) = &instance {
+            // A settings class reads the environment only for fields not passed as keywords.
+            if self.is_settings_class(&class) {
+                let mut attrs = i.attrs.borrow_mut();
+                for (name, value) in args.keywords {
+                    attrs.insert(name, value);
+                }
+            }
         }
         instance
     }

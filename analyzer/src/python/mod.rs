@@ -3,7 +3,8 @@
 //! [`program`] loads the entry file and every local module it can import (parsed in
 //! parallel); [`interp`] walks the code from the handler, tracking clients and resources;
 //! [`boto3`] knows what boto3's objects do, from the tables in [`models`]; [`library`]
-//! applies the library models.
+//! applies the library models;
+//! [`settings`] reads settings classes' fields from the environment.
 
 mod boto3;
 mod dicts;
@@ -11,6 +12,7 @@ mod interp;
 mod library;
 mod models;
 mod program;
+mod settings;
 mod syntax;
 mod unknown_receiver;
 mod val;

@@ -1108,3 +1108,150 @@ def handler(event, context):
         ],
     );
 }
+
+#[test]
+fn aioboto3_and_aiobotocore_clients_resources_and_sessions_make_boto3_facts() {
+    let r = run("aioboto3-async", "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            // `async with session.client("s3") as s3`: the context manager is the client.
+            "app.py:14 s3.put_object Call Body=? Bucket=$RECEIPTS_BUCKET Key='receipts/'+?+'.json'",
+            // `await ddb.Table(name)`: the awaited table is a boto3 Table resource.
+            "app.py:24 dynamodb.put_item Helper Item=? TableName=$ORDERS_TABLE",
+            // aiobotocore: `get_session().create_client("sqs")`.
+            "app.py:29 sqs.send_message Call MessageBody=? QueueUrl=$QUEUE_URL",
+        ],
+    );
+    assert!(r.unresolved.is_empty(), "{:?}", r.unresolved);
+}
+
+#[test]
+fn settings_class_fields_read_the_environment() {
+    let r = run("settings-env", "service/handler.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            // `table_name: str` -> TABLE_NAME.
+            "service/handler.py:17 dynamodb.put_item Helper Item={id:?,name:?} TableName=$TABLE_NAME",
+            // validation_alias=AliasChoices(...): the first name, the field default kept.
+            "service/handler.py:18 s3.put_object Call Body=? Bucket=$UPLOADS_BUCKET|'uploads-local' Key='uploads/'+?+'.json'",
+            // alias="EVENTS_TOPIC_ARN": the alias, not the field name.
+            "service/handler.py:19 sns.publish Call Message=? TopicArn=$EVENTS_TOPIC_ARN",
+            // env_prefix="JOBS_".
+            "service/handler.py:20 sqs.send_message Call MessageBody=? QueueUrl=$JOBS_QUEUE_URL",
+            // pydantic v1: Field(env=...) ignores the prefix; a plain field takes it.
+            "service/handler.py:22 dynamodb.put_item Helper Item={id:?} TableName=$AUDIT_TABLE_NAME|'audit-local'",
+            "service/handler.py:23 secretsmanager.get_secret_value Call SecretId=$AUDIT_SECRET_ID",
+            // pydantic v1: `alias` does not name the variable.
+            "service/handler.py:24 s3.put_object Call Body=? Bucket=$AUDIT_ARCHIVE_BUCKET|'archive-local' Key='audit/latest.json'",
+            // A keyword argument is the field's value.
+            "service/handler.py:26 dynamodb.get_item Helper Key={id:?} TableName='archive'",
+        ],
+    );
+}
+
+#[test]
+fn settings_variables_bind_without_case_and_alias_choices_in_order() {
+    let mut ctx = Context::new(fixture("settings-env"));
+    // pydantic-settings compares names without case; the second AliasChoices name is bound.
+    ctx.env
+        .insert("table_name".into(), Value::str("orders-prod"));
+    ctx.env.insert("BUCKET".into(), Value::str("uploads-prod"));
+    ctx.env
+        .insert("jobs_queue_url".into(), Value::str("https://sqs/1/jobs"));
+    let r = run_ctx(&ctx, "service/handler.py", Some("handler"));
+    let wanted = [
+        "service/handler.py:17 dynamodb.put_item Helper Item={id:?,name:?} TableName='orders-prod'",
+        "service/handler.py:18 s3.put_object Call Body=? Bucket='uploads-prod' Key='uploads/'+?+'.json'",
+        "service/handler.py:20 sqs.send_message Call MessageBody=? QueueUrl='https://sqs/1/jobs'",
+    ];
+    for line in wanted {
+        assert!(
+            r.calls.iter().any(|c| c == line),
+            "{line} not in {:#?}",
+            r.calls
+        );
+    }
+}
+
+#[test]
+fn settings_inherit_fields_and_configuration_from_local_bases() {
+    let source = r#"import boto3
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class AppSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="APP_", case_sensitive=True)
+
+    table_name: str = "local-table"
+
+
+class Settings(AppSettings):
+    bucket: str
+
+
+settings = Settings()
+
+
+def handler(event, context):
+    boto3.resource("dynamodb").Table(settings.table_name).delete_item(Key={"id": "1"})
+    boto3.client("s3").get_object(Bucket=settings.bucket, Key="k")
+"#;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("app.py"), source).expect("write");
+    let mut ctx = Context::new(dir.path());
+    // case_sensitive=True: `APP_bucket` is the variable, `APP_BUCKET` is not it.
+    ctx.env
+        .insert("APP_BUCKET".into(), Value::str("wrong-case"));
+    let r = run_ctx(&ctx, "app.py", Some("handler"));
+    assert_calls(
+        &r,
+        &[
+            "app.py:19 dynamodb.delete_item Helper Key={id:'1'} TableName=$APP_table_name|'local-table'",
+            "app.py:20 s3.get_object Call Bucket=$APP_bucket Key='k'",
+        ],
+    );
+}
+
+#[test]
+fn settings_handed_to_a_fastapi_route_by_depends() {
+    let source = r#"from functools import lru_cache
+from typing import Annotated
+
+import boto3
+from fastapi import Depends, FastAPI
+from mangum import Mangum
+from pydantic_settings import BaseSettings
+
+
+class Settings(BaseSettings):
+    table_name: str
+
+
+@lru_cache
+def get_settings():
+    return Settings()
+
+
+app = FastAPI()
+
+
+@app.get("/items/{item_id}")
+def read_item(item_id: str, settings: Annotated[Settings, Depends(get_settings)]):
+    return boto3.resource("dynamodb").Table(settings.table_name).get_item(Key={"id": item_id})
+
+
+handler = Mangum(app)
+"#;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("main.py"), source).expect("write");
+    let mut ctx = Context::new(dir.path());
+    ctx.env
+        .insert("TABLE_NAME".into(), Value::str("items-prod"));
+    let r = run_ctx(&ctx, "main.py", Some("handler"));
+    assert_calls(
+        &r,
+        &["main.py:24 dynamodb.get_item Helper Key={id:?} TableName='items-prod'"],
+    );
+}
