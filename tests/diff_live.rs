@@ -583,14 +583,14 @@ fn the_role_of_a_deployed_function_is_found_through_lambda() {
     assert_eq!(found["kept"][0]["granted_by"][0], "SendJobs");
 }
 
-#[test]
-fn unknown_credentials_are_an_error_that_says_they_were_rejected() {
-    let auth = auth_moto();
+/// `diff --deployed live` of the auth-enforcing server's role with `credentials`: it must
+/// fail with exit 2 within 30 seconds; returns its stderr.
+fn live_diff_fails_as(auth: &AuthMoto, credentials: (&str, &str)) -> String {
     let started = Instant::now();
     let out = iamsynth_live_as(
         &fixture(),
         &auth.moto.url,
-        ("AKIAIAMSYNTHUNKNOWN1", "not-a-secret-moto-knows"),
+        credentials,
         &[
             "diff",
             ".",
@@ -605,7 +605,13 @@ fn unknown_credentials_are_an_error_that_says_they_were_rejected() {
     let elapsed = started.elapsed();
     assert_eq!(out.status.code(), Some(2), "{}", support::stderr(&out));
     assert!(elapsed < Duration::from_secs(30), "took {elapsed:?}");
-    let stderr = support::stderr(&out);
+    support::stderr(&out)
+}
+
+#[test]
+fn unknown_credentials_are_an_error_that_says_they_were_rejected() {
+    let auth = auth_moto();
+    let stderr = live_diff_fails_as(auth, ("AKIAIAMSYNTHUNKNOWN1", "not-a-secret-moto-knows"));
     // moto answers an unknown access key as IAM does: InvalidClientTokenId.
     assert!(
         stderr.contains("rejected the credentials") && stderr.contains("InvalidClientTokenId"),
@@ -620,26 +626,7 @@ fn unknown_credentials_are_an_error_that_says_they_were_rejected() {
 #[test]
 fn a_user_without_iam_read_permissions_is_told_which_action_to_grant() {
     let auth = auth_moto();
-    let started = Instant::now();
-    let out = iamsynth_live_as(
-        &fixture(),
-        &auth.moto.url,
-        (&auth.reader.0, &auth.reader.1),
-        &[
-            "diff",
-            ".",
-            "--entry",
-            "app.py:handler",
-            "--deployed",
-            "live",
-            "--role",
-            &auth.role,
-        ],
-    );
-    let elapsed = started.elapsed();
-    assert_eq!(out.status.code(), Some(2), "{}", support::stderr(&out));
-    assert!(elapsed < Duration::from_secs(30), "took {elapsed:?}");
-    let stderr = support::stderr(&out);
+    let stderr = live_diff_fails_as(auth, (&auth.reader.0, &auth.reader.1));
     // The credentials are valid: the user has no policy allowing iam:GetRole, the first call.
     assert!(
         stderr.contains(&format!("IAM role {}", auth.role))
