@@ -35,6 +35,10 @@ pub enum Transform {
     TaskFamily,
     /// ECS `family[:revision]` or its ARN -> the revision (`*` without one).
     TaskRevision,
+    /// A KMS `KeyId`: a key id or key ARN -> the key id; an alias (`alias/app`, an alias ARN)
+    /// -> `*`, since IAM authorizes the key the alias points to, which the call does not name
+    /// (https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html).
+    KmsKeyId,
     /// An SES sender (`Name <no-reply@example.com>` or the bare address) -> the identities
     /// that may authorise it: the address and its domain. SES checks the verified identity
     /// that covers the address, which is usually the domain
@@ -184,7 +188,7 @@ pub const BINDINGS: &[Binding] = &[
         "LogStreamName",
         &[("logStreamName", Transform::Identity)],
     ),
-    ("kms", "KeyId", &[("KeyId", Transform::AfterLastSlash)]),
+    ("kms", "KeyId", &[("KeyId", Transform::KmsKeyId)]),
     (
         "cognito-idp",
         "UserPoolId",
@@ -527,6 +531,10 @@ fn apply(text: &str, transform: Transform) -> String {
         // Split into identities by `render`.
         Transform::Identity | Transform::EmailIdentity => text.to_string(),
         Transform::AfterLastSlash => tail(text, '/'),
+        Transform::KmsKeyId if text.starts_with("alias/") || text.contains(":alias/") => {
+            "*".to_string()
+        }
+        Transform::KmsKeyId => tail(text, '/'),
         Transform::AfterLastColon => tail(text, ':'),
         Transform::LambdaFunction => lambda_function_name(text),
         Transform::SecretId => secret_id(text),
@@ -750,6 +758,34 @@ mod tests {
             ),
             ["arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*"]
         );
+    }
+
+    #[test]
+    fn a_kms_alias_is_any_key_and_a_key_id_is_that_key() {
+        let c = catalog();
+        let m = members(&["KeyId"]);
+        // An ARN keeps the region and account it states; the key part is what changes.
+        for (given, expected) in [
+            ("alias/app", "*"),
+            ("arn:aws:kms:eu-west-1:1:alias/app", "*"),
+            (
+                "1234abcd-12ab-34cd-56ef-1234567890ab",
+                "1234abcd-12ab-34cd-56ef-1234567890ab",
+            ),
+            ("arn:aws:kms:eu-west-1:111122223333:key/k-1", "k-1"),
+        ] {
+            let got = resources(
+                c,
+                "kms:Decrypt",
+                &scope(&[("KeyId", Value::str(given))]),
+                &m,
+            );
+            assert_eq!(got.len(), 1, "{given}");
+            assert!(
+                got[0].ends_with(&format!("key/{expected}")),
+                "{given}: {got:?}"
+            );
+        }
     }
 
     #[test]
