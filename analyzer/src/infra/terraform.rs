@@ -282,6 +282,18 @@ impl Config {
                 format!("function `{}` skipped: {message}", function.name),
             ));
         };
+        if attribute("image_uri").is_some()
+            || attribute("package_type")
+                .and_then(|e| self.text(e))
+                .as_deref()
+                == Some("Image")
+        {
+            skip(
+                "a container image function; its code is not in the project".to_string(),
+                out,
+            );
+            return;
+        }
         let handler = attribute("handler").and_then(|e| self.text(e));
         let runtime = attribute("runtime").and_then(|e| self.text(e));
         let code_dir = if function.module {

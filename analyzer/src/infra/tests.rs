@@ -1106,6 +1106,10 @@ fn terraform_modules_are_read_once_and_bad_hcl_is_a_warning() {
             "broken/main.tf",
             "resource \"aws_lambda_function\" \"g\" {\n  handler = \n",
         ),
+        (
+            "image/main.tf",
+            "resource \"aws_lambda_function\" \"img\" {\n  package_type = \"Image\"\n  image_uri = \"r:latest\"\n}\n",
+        ),
     ]);
     let found = discover_all(dir.path(), &[]).expect("discover");
     assert_eq!(names(&found), vec!["f"]);
@@ -1119,6 +1123,13 @@ fn terraform_modules_are_read_once_and_bad_hcl_is_a_warning() {
             .diagnostics
             .iter()
             .any(|d| d.file == "broken/main.tf" && d.message.contains("invalid Terraform")),
+        "{:?}",
+        found.diagnostics
+    );
+    assert!(
+        found.diagnostics.iter().any(|d| d.file == "image/main.tf"
+            && d.message
+                .contains("`img` skipped: a container image function")),
         "{:?}",
         found.diagnostics
     );
