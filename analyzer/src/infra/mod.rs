@@ -26,6 +26,7 @@ mod variables;
 mod zappa;
 
 pub use event_values::event_values;
+pub use terraform::reference_expression as terraform_reference;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

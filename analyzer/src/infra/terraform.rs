@@ -646,6 +646,20 @@ impl Config {
     }
 }
 
+/// The Terraform expression for a reference this reader made: `aws_sqs_queue.jobs` with the
+/// CloudFormation attribute `QueueName` is `aws_sqs_queue.jobs.name` (`None`: the value `Ref`
+/// gives, `aws_dynamodb_table.orders.name`). For the Terraform renderer.
+pub fn reference_expression(logical_id: &str, attribute: Option<&str>) -> Option<String> {
+    let address = logical_id.strip_prefix("data.").unwrap_or(logical_id);
+    let (kind, name) = address.split_once('.')?;
+    if name.contains('.') {
+        return None;
+    }
+    let (_, _, _, attributes) = RESOURCE_TYPES.iter().find(|(t, ..)| *t == kind)?;
+    let (terraform, _) = attributes.iter().find(|(_, getatt)| *getatt == attribute)?;
+    Some(format!("{logical_id}.{terraform}"))
+}
+
 /// The nested block `name` of a body (`environment { .. }`).
 fn nested<'a>(body: &'a Body, name: &str) -> Option<&'a Body> {
     body.blocks()

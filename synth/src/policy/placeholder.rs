@@ -26,10 +26,15 @@ fn placeholder_spans(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// `AWS::Name` (pseudo parameter) or `LogicalId` / `LogicalId.Attr[.Attr]` (CloudFormation
-/// logical ids are alphanumeric).
+/// logical ids are alphanumeric; Terraform addresses, `aws_sqs_queue.jobs`, add `_` and `-`).
+/// IAM policy variables always hold a `:` or a special character, so they never match.
 fn is_placeholder_name(name: &str) -> bool {
-    let alphanumeric =
-        |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric());
+    let alphanumeric = |part: &str| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
     match name.strip_prefix("AWS::") {
         Some(pseudo) => alphanumeric(pseudo),
         None => name.split('.').all(alphanumeric),

@@ -68,8 +68,17 @@ fn string(text: &str, arn: &ArnValues, used: &mut BTreeSet<&'static str>) -> Str
         if let Some(value) = super::cfn::flag_value(arn, p) {
             return value;
         }
-        match PSEUDO.iter().find(|(name, ..)| *name == p) {
-            Some((_, _, interpolation)) => format!("{OPEN}{interpolation}}}"),
+        if let Some((_, _, interpolation)) = PSEUDO.iter().find(|(name, ..)| *name == p) {
+            return format!("{OPEN}{interpolation}}}");
+        }
+        // A resource of a Terraform configuration: its own attribute, exact at apply time.
+        let inner = &p[2..p.len() - 1];
+        let reference = analyzer::infra::terraform_reference(inner, None).or_else(|| {
+            let (id, attribute) = inner.rsplit_once('.')?;
+            analyzer::infra::terraform_reference(id, Some(attribute))
+        });
+        match reference {
+            Some(expression) => format!("{OPEN}{expression}}}"),
             None => "*".to_string(),
         }
     });
