@@ -211,6 +211,20 @@ fn fixture() -> PathBuf {
 }
 
 /// Runs iamsynth against `endpoint` with dummy credentials.
+/// `iamsynth diff . --entry app.py:handler --deployed live ARGS` on the fixture.
+fn live_diff(endpoint: &str, args: &[&str]) -> Output {
+    let mut all = vec![
+        "diff",
+        ".",
+        "--entry",
+        "app.py:handler",
+        "--deployed",
+        "live",
+    ];
+    all.extend_from_slice(args);
+    iamsynth_live(&fixture(), endpoint, &all)
+}
+
 fn iamsynth_live(cwd: &Path, endpoint: &str, args: &[&str]) -> Output {
     iamsynth_live_as(cwd, endpoint, ("testing", "testing"), args)
 }
@@ -277,22 +291,7 @@ fn live_role_with_inline_and_managed_policies_gives_excess_and_risky() {
             "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
         ],
     );
-    let out = iamsynth_live(
-        &fixture(),
-        &moto().url,
-        &[
-            "diff",
-            ".",
-            "--entry",
-            "app.py:handler",
-            "--deployed",
-            "live",
-            "--role",
-            &role,
-            "--format",
-            "json",
-        ],
-    );
+    let out = live_diff(&moto().url, &["--role", &role, "--format", "json"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -336,22 +335,7 @@ fn live_role_with_inline_and_managed_policies_gives_excess_and_risky() {
     assert_eq!(risky, ["kms-decrypt"], "{function}");
 
     // The same findings fail the run when excess is what fails it.
-    let strict = iamsynth_live(
-        &fixture(),
-        &moto().url,
-        &[
-            "diff",
-            ".",
-            "--entry",
-            "app.py:handler",
-            "--deployed",
-            "live",
-            "--role",
-            &role,
-            "--fail-on",
-            "excess",
-        ],
-    );
+    let strict = live_diff(&moto().url, &["--role", &role, "--fail-on", "excess"]);
     assert_eq!(
         strict.status.code(),
         Some(1),
@@ -367,22 +351,7 @@ fn live_role_without_the_needed_action_is_missing_it() {
         &[],
         &["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
     );
-    let out = iamsynth_live(
-        &fixture(),
-        &moto().url,
-        &[
-            "diff",
-            ".",
-            "--entry",
-            "app.py:handler",
-            "--deployed",
-            "live",
-            "--role",
-            &role,
-            "--format",
-            "json",
-        ],
-    );
+    let out = live_diff(&moto().url, &["--role", &role, "--format", "json"]);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -410,16 +379,9 @@ fn tighten_writes_the_needed_policy_plus_kept_actions() {
     );
     let out_dir = tempfile::tempdir().expect("temp dir");
     let out_path = out_dir.path().to_string_lossy().to_string();
-    let out = iamsynth_live(
-        &fixture(),
+    let out = live_diff(
         &moto().url,
         &[
-            "diff",
-            ".",
-            "--entry",
-            "app.py:handler",
-            "--deployed",
-            "live",
             "--role",
             &role,
             "--format",
@@ -468,20 +430,7 @@ fn tighten_writes_the_needed_policy_plus_kept_actions() {
 
 #[test]
 fn unknown_role_is_an_error_that_says_so() {
-    let out = iamsynth_live(
-        &fixture(),
-        &moto().url,
-        &[
-            "diff",
-            ".",
-            "--entry",
-            "app.py:handler",
-            "--deployed",
-            "live",
-            "--role",
-            "no-such-role-anywhere",
-        ],
-    );
+    let out = live_diff(&moto().url, &["--role", "no-such-role-anywhere"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = support::stderr(&out);
     assert!(
@@ -496,20 +445,7 @@ fn unreachable_endpoint_is_an_error_within_30_seconds() {
     let port = free_port();
     let endpoint = format!("http://127.0.0.1:{port}");
     let started = Instant::now();
-    let out = iamsynth_live(
-        &fixture(),
-        &endpoint,
-        &[
-            "diff",
-            ".",
-            "--entry",
-            "app.py:handler",
-            "--deployed",
-            "live",
-            "--role",
-            "any",
-        ],
-    );
+    let out = live_diff(&endpoint, &["--role", "any"]);
     let elapsed = started.elapsed();
     assert_eq!(out.status.code(), Some(2), "{}", support::stderr(&out));
     assert!(elapsed < Duration::from_secs(30), "took {elapsed:?}");
@@ -554,16 +490,9 @@ fn the_role_of_a_deployed_function_is_found_through_lambda() {
             .await
             .unwrap_or_else(|e| panic!("CreateFunction {function}: {e:?}"));
     });
-    let out = iamsynth_live(
-        &fixture(),
+    let out = live_diff(
         &moto().url,
         &[
-            "diff",
-            ".",
-            "--entry",
-            "app.py:handler",
-            "--deployed",
-            "live",
             "--function-name",
             &format!("app.py:handler={function}"),
             "--format",

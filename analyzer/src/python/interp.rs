@@ -1813,7 +1813,9 @@ impl<'t, 'c> Interp<'t, 'c> {
                 v.clone()
             } else if let Some(v) = (!keyword_only).then(|| positional.next()).flatten() {
                 v
-            } else if let Some(default) = default {
+            } else if let Some(expr) = default.or_else(|| annotated_dependency(param, src)) {
+                // A default (`table=Depends(get_table)`) or an `Annotated[..]` marker,
+                // evaluated where the function is defined.
                 let mut module_scope = Scope {
                     module: f.module,
                     locals: self.module_env(f.module),
@@ -1824,20 +1826,7 @@ impl<'t, 'c> Interp<'t, 'c> {
                     class_name: None,
                     function: None,
                 };
-                let val = self.eval(default, &mut module_scope);
-                self.resolve_dependency(val, f.module, param)
-            } else if let Some(marker) = annotated_dependency(param, src) {
-                let mut module_scope = Scope {
-                    module: f.module,
-                    locals: self.module_env(f.module),
-                    enclosing: Vec::new(),
-                    globals: HashSet::new(),
-                    returns: Vec::new(),
-                    is_module: true,
-                    class_name: None,
-                    function: None,
-                };
-                let val = self.eval(marker, &mut module_scope);
+                let val = self.eval(expr, &mut module_scope);
                 self.resolve_dependency(val, f.module, param)
             } else {
                 Val::Unknown
