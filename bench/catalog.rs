@@ -3,6 +3,8 @@
 //!
 //! `cargo bench -p iamsynth-bench --bench catalog`
 
+// The binary's allocator (bench/lib.rs).
+use iamsynth_bench as _;
 use std::collections::BTreeMap;
 
 use analyzer::{Client, Operation, Sdk};

@@ -7,6 +7,8 @@
 //! tree-sitter's raw parse rate on the same files and cores. Before divan's samples, one run
 //! of each prints its MB/s and the process's peak resident memory.
 
+// The binary's allocator (bench/lib.rs).
+use iamsynth_bench as _;
 use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Instant;

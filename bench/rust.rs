@@ -5,6 +5,8 @@
 //!
 //! `cargo bench -p iamsynth-bench --bench rust`
 
+// The binary's allocator (bench/lib.rs).
+use iamsynth_bench as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

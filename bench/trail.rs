@@ -8,6 +8,8 @@
 #[path = "../tools/cloudtrail-fixtures/generator.rs"]
 mod generator;
 
+// The binary's allocator (bench/lib.rs).
+use iamsynth_bench as _;
 use std::time::Instant;
 
 use generator::{Call, Role, Spec};
