@@ -7,6 +7,7 @@
 
 pub mod diagnostics;
 pub mod facts;
+mod fields;
 pub mod infra;
 pub mod javascript;
 pub mod jsonc;

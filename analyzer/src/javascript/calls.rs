@@ -9,12 +9,12 @@ use tree_sitter::Node;
 use crate::facts::{CallFact, Client, Operation, Sdk, Unresolved, Via, call_text};
 use crate::value::Value;
 
-use super::fields::Fields;
 use super::frameworks::{self, Framework};
 use super::interp::Interp;
 use super::library;
 use super::sdk::{self, table};
 use super::sym::{ClientKind, ClientSym, Sym};
+use crate::fields::Fields;
 
 impl<'a> Interp<'a, '_> {
     /// `callee(args)`.

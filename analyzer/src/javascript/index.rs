@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::fields::Fields;
+use crate::fields::Fields;
 
 /// How a local name was imported.
 #[derive(Debug, Clone, PartialEq, Eq)]

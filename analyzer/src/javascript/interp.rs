@@ -11,11 +11,11 @@ use crate::facts::{Location, Step};
 use crate::value::Value;
 use crate::{Context, Diagnostic, FunctionFacts};
 
-use super::fields::Fields;
 use super::index::{ExportDef, Import, ImportKind, ModuleIndex, TopDef, string_value, text};
 use super::load::ParsedFile;
 use super::sdk;
 use super::sym::{ClassRef, FuncRef, Instance, Scope, Sym};
+use crate::fields::Fields;
 
 /// Deepest chain of local calls followed from the handler.
 const MAX_FRAMES: usize = 32;

@@ -10,8 +10,8 @@ use tree_sitter::{Language as Grammar, Node, Parser, Tree};
 use crate::source::{read_source, relative};
 use crate::{Context, Diagnostic};
 
-use super::fields::Fields;
 use super::tsconfig::TsConfig;
+use crate::fields::Fields;
 
 /// A line longer than this marks a minified bundle: skipped, never parsed.
 pub const MAX_LINE_CHARS: usize = 10_000;

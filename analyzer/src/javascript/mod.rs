@@ -8,7 +8,6 @@
 //! web framework apps ([`frameworks`]) run their routes when an adapter dispatches them.
 
 mod calls;
-mod fields;
 mod frameworks;
 mod index;
 mod interp;

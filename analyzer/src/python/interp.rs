@@ -13,6 +13,7 @@ use std::rc::Rc;
 use tree_sitter::Node;
 
 use crate::facts::{CallFact, Client, Operation, Sdk, Step, Unresolved, Via, call_text};
+use crate::fields::Fields;
 use crate::{Context, Diagnostic, FunctionFacts, Location, Value};
 
 use super::dicts::{self, dict_value};
@@ -277,7 +278,7 @@ impl<'t, 'c> Interp<'t, 'c> {
                     let parts: Vec<&str> = spec.module.split('.').collect();
                     if name_node.kind() == "aliased_import" {
                         let val = self.import_dotted(scope.module, &parts, parts.len(), node);
-                        if let Some(alias) = name_node.child_by_field_name("alias") {
+                        if let Some(alias) = name_node.field("alias") {
                             self.assign_name(node_text(alias, src), val, scope);
                         }
                     } else {
@@ -307,10 +308,7 @@ impl<'t, 'c> Interp<'t, 'c> {
                 let names: Vec<Node> = node.children_by_field_name("name", &mut cursor).collect();
                 for name_node in names {
                     let (name, alias) = match name_node.kind() {
-                        "aliased_import" => (
-                            name_node.child_by_field_name("name"),
-                            name_node.child_by_field_name("alias"),
-                        ),
+                        "aliased_import" => (name_node.field("name"), name_node.field("alias")),
                         _ => (Some(name_node), None),
                     };
                     let Some(name) = name else { continue };
@@ -394,10 +392,9 @@ impl<'t, 'c> Interp<'t, 'c> {
         match target.kind() {
             "identifier" => self.assign_name(node_text(target, src), val, scope),
             "attribute" => {
-                let (Some(object), Some(attr)) = (
-                    target.child_by_field_name("object"),
-                    target.child_by_field_name("attribute"),
-                ) else {
+                let (Some(object), Some(attr)) =
+                    (target.field("object"), target.field("attribute"))
+                else {
                     return;
                 };
                 let recv = self.eval(object, scope);
@@ -439,10 +436,7 @@ impl<'t, 'c> Interp<'t, 'c> {
 
     /// `d[key] = val`: a dict bound to a name or held in a `Dict` learns the entry.
     fn assign_item(&mut self, target: Node<'t>, val: Val<'t>, scope: &mut Scope<'t>) {
-        let (Some(object), Some(key)) = (
-            target.child_by_field_name("value"),
-            target.child_by_field_name("subscript"),
-        ) else {
+        let (Some(object), Some(key)) = (target.field("value"), target.field("subscript")) else {
             return;
         };
         let container = self.eval(object, scope);
@@ -529,7 +523,7 @@ impl<'t, 'c> Interp<'t, 'c> {
                     .named_children(&mut cursor)
                     .filter(|c| c.kind() == "decorator")
                     .collect();
-                if let Some(def) = node.child_by_field_name("definition") {
+                if let Some(def) = node.field("definition") {
                     match def.kind() {
                         "function_definition" => self.define_function(def, decorators, scope),
                         _ => {
@@ -550,10 +544,10 @@ impl<'t, 'c> Interp<'t, 'c> {
             }
             "if_statement" => self.exec_if(node, scope),
             "elif_clause" => {
-                if let Some(c) = node.child_by_field_name("condition") {
+                if let Some(c) = node.field("condition") {
                     self.eval(c, scope);
                 }
-                if let Some(b) = node.child_by_field_name("consequence") {
+                if let Some(b) = node.field("consequence") {
                     self.exec_block(b, scope);
                 }
             }
@@ -569,7 +563,7 @@ impl<'t, 'c> Interp<'t, 'c> {
                 }
             }
             "for_statement" => {
-                let right = node.child_by_field_name("right");
+                let right = node.field("right");
                 let items = match right.and_then(|r| self.literal_items(r, scope)) {
                     Some(items) => items,
                     None => {
@@ -580,25 +574,25 @@ impl<'t, 'c> Interp<'t, 'c> {
                 // The body runs once per element of a literal (`for t in ["a", "b"]`), with
                 // each bound in turn; once with the unknown item otherwise.
                 for item in items {
-                    if let Some(left) = node.child_by_field_name("left") {
+                    if let Some(left) = node.field("left") {
                         self.assign(left, item, scope);
                     }
-                    if let Some(b) = node.child_by_field_name("body") {
+                    if let Some(b) = node.field("body") {
                         self.exec_block(b, scope);
                     }
                 }
-                if let Some(alt) = node.child_by_field_name("alternative") {
+                if let Some(alt) = node.field("alternative") {
                     self.exec(alt, scope);
                 }
             }
             "while_statement" => {
-                if let Some(c) = node.child_by_field_name("condition") {
+                if let Some(c) = node.field("condition") {
                     self.eval(c, scope);
                 }
-                if let Some(b) = node.child_by_field_name("body") {
+                if let Some(b) = node.field("body") {
                     self.exec_block(b, scope);
                 }
-                if let Some(alt) = node.child_by_field_name("alternative") {
+                if let Some(alt) = node.field("alternative") {
                     self.exec(alt, scope);
                 }
             }
@@ -638,7 +632,7 @@ impl<'t, 'c> Interp<'t, 'c> {
     /// `if __name__ == "__main__":` never runs in Lambda and is skipped.
     fn exec_if(&mut self, node: Node<'t>, scope: &mut Scope<'t>) {
         let src = self.src(scope.module);
-        let condition = node.child_by_field_name("condition");
+        let condition = node.field("condition");
         let is_main_guard = condition.is_some_and(|c| {
             let text: String = node_text(c, src).split_whitespace().collect();
             matches!(
@@ -654,7 +648,7 @@ impl<'t, 'c> Interp<'t, 'c> {
         }
         let before = scope.locals.borrow().clone();
         let mut outcomes = Vec::new();
-        if !is_main_guard && let Some(b) = node.child_by_field_name("consequence") {
+        if !is_main_guard && let Some(b) = node.field("consequence") {
             self.exec_block(b, scope);
         }
         outcomes.push(std::mem::replace(
@@ -683,13 +677,13 @@ impl<'t, 'c> Interp<'t, 'c> {
         let mut cursor = clause.walk();
         let items: Vec<Node> = clause.named_children(&mut cursor).collect();
         for item in items {
-            let Some(value) = item.child_by_field_name("value") else {
+            let Some(value) = item.field("value") else {
                 continue;
             };
             if value.kind() == "as_pattern" {
                 let expr = value.named_child(0);
                 let val = expr.map(|e| self.eval(e, scope)).unwrap_or(Val::Unknown);
-                if let Some(alias) = value.child_by_field_name("alias") {
+                if let Some(alias) = value.field("alias") {
                     let target = alias.named_child(0).unwrap_or(alias);
                     self.assign(target, val, scope);
                 }
@@ -748,7 +742,7 @@ impl<'t, 'c> Interp<'t, 'c> {
         scope: &mut Scope<'t>,
     ) {
         let src = self.src(scope.module);
-        let Some(name) = node.child_by_field_name("name") else {
+        let Some(name) = node.field("name") else {
             return;
         };
         let name = node_text(name, src).to_string();
@@ -784,17 +778,14 @@ impl<'t, 'c> Interp<'t, 'c> {
                 continue;
             };
             if expr.kind() == "call"
-                && let Some(f) = expr.child_by_field_name("function")
+                && let Some(f) = expr.field("function")
             {
                 expr = f;
             }
             if expr.kind() != "attribute" {
                 continue;
             }
-            let (Some(object), Some(attr)) = (
-                expr.child_by_field_name("object"),
-                expr.child_by_field_name("attribute"),
-            ) else {
+            let (Some(object), Some(attr)) = (expr.field("object"), expr.field("attribute")) else {
                 continue;
             };
             if object.kind() != "identifier" {
@@ -898,11 +889,11 @@ impl<'t, 'c> Interp<'t, 'c> {
 
     fn define_class(&mut self, node: Node<'t>, scope: &mut Scope<'t>) {
         let src = self.src(scope.module);
-        let Some(name) = node.child_by_field_name("name") else {
+        let Some(name) = node.field("name") else {
             return;
         };
         let name = node_text(name, src).to_string();
-        let bases = match node.child_by_field_name("superclasses") {
+        let bases = match node.field("superclasses") {
             Some(list) => {
                 let mut cursor = list.walk();
                 let exprs: Vec<Node> = list
@@ -928,7 +919,7 @@ impl<'t, 'c> Interp<'t, 'c> {
             class_name: Some(name.clone()),
             function: None,
         };
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             self.exec_block(body, &mut body_scope);
         }
         let class = Val::Class(Rc::new(ClassVal {
@@ -993,10 +984,8 @@ impl<'t, 'c> Interp<'t, 'c> {
                 }
             }
             "attribute" => {
-                let (Some(object), Some(attr)) = (
-                    node.child_by_field_name("object"),
-                    node.child_by_field_name("attribute"),
-                ) else {
+                let (Some(object), Some(attr)) = (node.field("object"), node.field("attribute"))
+                else {
                     return Val::Unknown;
                 };
                 let recv = self.eval(object, scope);
@@ -1005,11 +994,11 @@ impl<'t, 'c> Interp<'t, 'c> {
             "subscript" => self.eval_subscript(node, scope),
             "call" => self.eval_call(node, scope),
             "assignment" => {
-                let val = match node.child_by_field_name("right") {
+                let val = match node.field("right") {
                     Some(right) => self.eval(right, scope),
                     None => Val::Unknown,
                 };
-                if let Some(left) = node.child_by_field_name("left") {
+                if let Some(left) = node.field("left") {
                     self.assign(left, val.clone(), scope);
                 }
                 val
@@ -1017,25 +1006,22 @@ impl<'t, 'c> Interp<'t, 'c> {
             "named_expression" => {
                 // `(table := ddb.Table(name))`
                 let val = node
-                    .child_by_field_name("value")
+                    .field("value")
                     .map(|v| self.eval(v, scope))
                     .unwrap_or(Val::Unknown);
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.field("name") {
                     self.assign(name, val.clone(), scope);
                 }
                 val
             }
             "augmented_assignment" => {
-                let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) else {
+                let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
                     return Val::Unknown;
                 };
                 let before = self.eval(left, scope);
                 let add = self.eval(right, scope);
                 let op = node
-                    .child_by_field_name("operator")
+                    .field("operator")
                     .map(|o| node_text(o, src))
                     .unwrap_or("");
                 let val = if op == "+=" {
@@ -1047,14 +1033,10 @@ impl<'t, 'c> Interp<'t, 'c> {
                 val
             }
             "binary_operator" => {
-                let left = node
-                    .child_by_field_name("left")
-                    .map(|l| self.eval(l, scope));
-                let right = node
-                    .child_by_field_name("right")
-                    .map(|r| self.eval(r, scope));
+                let left = node.field("left").map(|l| self.eval(l, scope));
+                let right = node.field("right").map(|r| self.eval(r, scope));
                 let op = node
-                    .child_by_field_name("operator")
+                    .field("operator")
                     .map(|o| node_text(o, src))
                     .unwrap_or("");
                 match (op, left, right) {
@@ -1066,14 +1048,10 @@ impl<'t, 'c> Interp<'t, 'c> {
                 }
             }
             "boolean_operator" => {
-                let left = node
-                    .child_by_field_name("left")
-                    .map(|l| self.eval(l, scope));
-                let right = node
-                    .child_by_field_name("right")
-                    .map(|r| self.eval(r, scope));
+                let left = node.field("left").map(|l| self.eval(l, scope));
+                let right = node.field("right").map(|r| self.eval(r, scope));
                 let is_or = node
-                    .child_by_field_name("operator")
+                    .field("operator")
                     .is_some_and(|o| node_text(o, src) == "or");
                 match (left, right) {
                     // `os.environ.get("X") or "default"`
@@ -1124,9 +1102,9 @@ impl<'t, 'c> Interp<'t, 'c> {
                 let parts: Vec<Node> = node.named_children(&mut cursor).collect();
                 for part in parts {
                     if part.kind() == "pair" {
-                        let key = part.child_by_field_name("key").map(|k| self.eval(k, scope));
+                        let key = part.field("key").map(|k| self.eval(k, scope));
                         let value = part
-                            .child_by_field_name("value")
+                            .field("value")
                             .map(|v| self.eval(v, scope))
                             .unwrap_or(Val::Unknown);
                         if let Some(key) = key.as_ref().and_then(Val::as_str) {
@@ -1193,11 +1171,11 @@ impl<'t, 'c> Interp<'t, 'c> {
 
     fn eval_subscript(&mut self, node: Node<'t>, scope: &mut Scope<'t>) -> Val<'t> {
         let recv = node
-            .child_by_field_name("value")
+            .field("value")
             .map(|v| self.eval(v, scope))
             .unwrap_or(Val::Unknown);
         let key = node
-            .child_by_field_name("subscript")
+            .field("subscript")
             .map(|k| self.eval(k, scope))
             .unwrap_or(Val::Unknown);
         match (&recv, &key) {
@@ -1237,9 +1215,9 @@ impl<'t, 'c> Interp<'t, 'c> {
         for child in children {
             match child.kind() {
                 "keyword_argument" => {
-                    let name = child.child_by_field_name("name").map(|n| node_text(n, src));
+                    let name = child.field("name").map(|n| node_text(n, src));
                     let value = child
-                        .child_by_field_name("value")
+                        .field("value")
                         .map(|v| self.eval(v, scope))
                         .unwrap_or(Val::Unknown);
                     if let Some(name) = name {
@@ -1272,18 +1250,16 @@ impl<'t, 'c> Interp<'t, 'c> {
     }
 
     fn eval_call(&mut self, node: Node<'t>, scope: &mut Scope<'t>) -> Val<'t> {
-        let Some(function) = node.child_by_field_name("function") else {
+        let Some(function) = node.field("function") else {
             return Val::Unknown;
         };
         let src = self.src(scope.module);
         if function.kind() == "attribute"
-            && let (Some(object), Some(attr)) = (
-                function.child_by_field_name("object"),
-                function.child_by_field_name("attribute"),
-            )
+            && let (Some(object), Some(attr)) =
+                (function.field("object"), function.field("attribute"))
         {
             let recv = self.eval(object, scope);
-            let args = self.eval_args(node.child_by_field_name("arguments"), scope);
+            let args = self.eval_args(node.field("arguments"), scope);
             let name = node_text(attr, src);
             if dicts::is_mutation(&recv, name) {
                 return self.mutate_dict(recv, object, name, &args, scope);
@@ -1303,7 +1279,7 @@ impl<'t, 'c> Interp<'t, 'c> {
             return out;
         }
         let callee = self.eval(function, scope);
-        let args = self.eval_args(node.child_by_field_name("arguments"), scope);
+        let args = self.eval_args(node.field("arguments"), scope);
         self.call_value(callee, args, node, scope)
     }
 
@@ -1764,7 +1740,7 @@ impl<'t, 'c> Interp<'t, 'c> {
             function: Some(f.clone()),
         };
         self.bind_parameters(f, args, &mut scope);
-        let Some(body) = f.node.child_by_field_name("body") else {
+        let Some(body) = f.node.field("body") else {
             return Val::Unknown;
         };
         if f.node.kind() == "lambda" {
@@ -1779,7 +1755,7 @@ impl<'t, 'c> Interp<'t, 'c> {
 
     fn bind_parameters(&mut self, f: &Rc<FuncVal<'t>>, args: CallArgs<'t>, scope: &mut Scope<'t>) {
         let src = self.src(f.module);
-        let Some(params) = f.node.child_by_field_name("parameters") else {
+        let Some(params) = f.node.field("parameters") else {
             return;
         };
         let keywords = args.keywords;
@@ -1795,10 +1771,9 @@ impl<'t, 'c> Interp<'t, 'c> {
                     param.named_child(0).filter(|n| n.kind() == "identifier"),
                     None,
                 ),
-                "default_parameter" | "typed_default_parameter" => (
-                    param.child_by_field_name("name"),
-                    param.child_by_field_name("value"),
-                ),
+                "default_parameter" | "typed_default_parameter" => {
+                    (param.field("name"), param.field("value"))
+                }
                 "list_splat_pattern" | "keyword_separator" => {
                     keyword_only = true;
                     continue;
@@ -1964,7 +1939,7 @@ impl<'t, 'c> Interp<'t, 'c> {
                 f.decorators.iter().any(|d| {
                     let mut expr = d.named_child(0);
                     if let Some(call) = expr.filter(|e| e.kind() == "call") {
-                        expr = call.child_by_field_name("function");
+                        expr = call.field("function");
                     }
                     expr.is_some_and(|e| node_text(e, src) == format!("{object}.{registrar}"))
                 })
@@ -2049,7 +2024,7 @@ fn annotated_dependency<'t>(param: Node<'t>, src: &str) -> Option<Node<'t>> {
     if param.kind() != "typed_parameter" {
         return None;
     }
-    let annotation = param.child_by_field_name("type")?;
+    let annotation = param.field("type")?;
     let text = node_text(annotation, src);
     if !text.starts_with("Annotated[") && !text.contains(".Annotated[") {
         return None;
@@ -2060,7 +2035,7 @@ fn annotated_dependency<'t>(param: Node<'t>, src: &str) -> Option<Node<'t>> {
 /// The first call in `node` whose callee's last name is one of `names`.
 fn find_call<'t>(node: Node<'t>, src: &str, names: &[&str]) -> Option<Node<'t>> {
     if node.kind() == "call"
-        && let Some(f) = node.child_by_field_name("function")
+        && let Some(f) = node.field("function")
     {
         let callee = node_text(f, src);
         if names.contains(&callee.rsplit('.').next().unwrap_or(callee)) {

@@ -7,6 +7,7 @@
 //! that keeps the field's default. Fields are found in the class bodies as written
 //! (`name: type` or `name: type = default`), so only declared fields read the environment.
 
+use crate::fields::Fields;
 use std::rc::Rc;
 use std::sync::OnceLock;
 
@@ -58,7 +59,7 @@ impl<'t, 'c> Interp<'t, 'c> {
         let (module, declaration) = self.field_declaration(class, name)?;
         let config = self.settings_config(class);
         let aliases = declaration
-            .child_by_field_name("right")
+            .field("right")
             .map(|right| aliases(right, self.src(module), &flavour.alias_keywords))
             .unwrap_or_default();
         let names = if aliases.is_empty() {
@@ -96,7 +97,7 @@ impl<'t, 'c> Interp<'t, 'c> {
     fn field_declaration(&self, class: &Rc<ClassVal<'t>>, name: &str) -> Option<(usize, Node<'t>)> {
         for c in self.mro(class) {
             let src = self.src(c.module);
-            let Some(body) = c.node.child_by_field_name("body") else {
+            let Some(body) = c.node.field("body") else {
                 continue;
             };
             let mut cursor = body.walk();
@@ -108,9 +109,9 @@ impl<'t, 'c> Interp<'t, 'c> {
                     continue;
                 };
                 if assignment.kind() == "assignment"
-                    && assignment.child_by_field_name("type").is_some()
+                    && assignment.field("type").is_some()
                     && assignment
-                        .child_by_field_name("left")
+                        .field("left")
                         .is_some_and(|l| l.kind() == "identifier" && node_text(l, src) == name)
                 {
                     return Some((c.module, assignment));
@@ -167,7 +168,7 @@ fn aliases(value: Node, src: &str, alias_keywords: &[String]) -> Vec<String> {
     if value.kind() != "call" || !callee_is(value, src, &t.field_specifiers) {
         return Vec::new();
     }
-    let Some(arguments) = value.child_by_field_name("arguments") else {
+    let Some(arguments) = value.field("arguments") else {
         return Vec::new();
     };
     let mut cursor = arguments.walk();
@@ -177,9 +178,9 @@ fn aliases(value: Node, src: &str, alias_keywords: &[String]) -> Vec<String> {
         .collect();
     for keyword in alias_keywords {
         let given = keywords.iter().find_map(|k| {
-            let name = k.child_by_field_name("name")?;
+            let name = k.field("name")?;
             (node_text(name, src) == keyword)
-                .then(|| k.child_by_field_name("value"))
+                .then(|| k.field("value"))
                 .flatten()
         });
         if let Some(given) = given {
@@ -198,18 +199,16 @@ fn names_in(node: Node, src: &str) -> Vec<String> {
             let mut cursor = node.walk();
             node.named_children(&mut cursor).collect()
         }
-        "call" if callee_is(node, src, &table().alias_choices) => {
-            match node.child_by_field_name("arguments") {
-                Some(arguments) => {
-                    let mut cursor = arguments.walk();
-                    arguments
-                        .named_children(&mut cursor)
-                        .filter(|a| a.kind() != "keyword_argument")
-                        .collect()
-                }
-                None => Vec::new(),
+        "call" if callee_is(node, src, &table().alias_choices) => match node.field("arguments") {
+            Some(arguments) => {
+                let mut cursor = arguments.walk();
+                arguments
+                    .named_children(&mut cursor)
+                    .filter(|a| a.kind() != "keyword_argument")
+                    .collect()
             }
-        }
+            None => Vec::new(),
+        },
         _ => Vec::new(),
     };
     elements
@@ -235,7 +234,7 @@ fn string_literal(node: Node, src: &str) -> Option<String> {
 
 /// Whether the call's callee, as written, ends with one of `names` (`Field`, `pydantic.Field`).
 fn callee_is(call: Node, src: &str, names: &[String]) -> bool {
-    call.child_by_field_name("function").is_some_and(|f| {
+    call.field("function").is_some_and(|f| {
         let text = node_text(f, src);
         let last = text.rsplit('.').next().unwrap_or(text);
         names.iter().any(|n| n == last)

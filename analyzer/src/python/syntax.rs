@@ -2,6 +2,8 @@
 
 use tree_sitter::Node;
 
+use crate::fields::Fields;
+
 /// The node's source text ("" if the range is not valid UTF-8 boundaries, which cannot
 /// happen for a tree parsed from `src`).
 pub fn node_text<'s>(node: Node, src: &'s str) -> &'s str {
@@ -71,7 +73,7 @@ pub fn string_parts<'t>(node: Node<'t>, src: &str) -> Vec<StringPart<'t>> {
                 }));
             }
             "interpolation" => {
-                if let Some(expr) = child.child_by_field_name("expression") {
+                if let Some(expr) = child.field("expression") {
                     parts.push(StringPart::Interpolation(expr));
                 }
             }

@@ -10,6 +10,7 @@ use tree_sitter::Node;
 
 use super::models;
 use super::syntax::node_text;
+use crate::fields::Fields;
 
 /// Why such a call is unresolved.
 pub const WHY: &str = "receiver is not a known AWS client";
@@ -98,11 +99,9 @@ fn is_hint(receiver: &str) -> bool {
 pub fn receiver_name<'s>(receiver: Node, src: &'s str) -> Option<&'s str> {
     match receiver.kind() {
         "identifier" => Some(node_text(receiver, src)),
-        "attribute" => receiver
-            .child_by_field_name("attribute")
-            .map(|a| node_text(a, src)),
-        "call" => receiver_name(receiver.child_by_field_name("function")?, src),
-        "subscript" => receiver_name(receiver.child_by_field_name("value")?, src),
+        "attribute" => receiver.field("attribute").map(|a| node_text(a, src)),
+        "call" => receiver_name(receiver.field("function")?, src),
+        "subscript" => receiver_name(receiver.field("value")?, src),
         "parenthesized_expression" => receiver_name(receiver.named_child(0)?, src),
         _ => None,
     }
