@@ -29,6 +29,12 @@ pub enum Transform {
     SecretId,
     /// SSM parameter names lose their leading `/` (the ARN format adds it).
     StripLeadingSlash,
+    /// A `GetParametersByPath` path: as a parameter name, and when it ends in `/` also
+    /// without that `/`. Parameter Store takes `/app/prod` and `/app/prod/` as the same
+    /// hierarchy, and AccessDenied errors name the path without the final `/`
+    /// (aws/aws-dotnet-extensions-configuration#108), but which form IAM evaluates is not
+    /// documented: both are granted, so that neither is an outage.
+    ParameterPath,
     /// An IAM role ARN to its name with path (`arn:aws:iam::1:role/service/x` -> `service/x`).
     RoleNameWithPath,
     /// ECS `family[:revision]` or its ARN -> the family.
@@ -143,7 +149,7 @@ pub const BINDINGS: &[Binding] = &[
         &[
             ("Name", Transform::StripLeadingSlash),
             ("Names", Transform::StripLeadingSlash),
-            ("Path", Transform::StripLeadingSlash),
+            ("Path", Transform::ParameterPath),
         ],
     ),
     (
@@ -467,6 +473,15 @@ fn render(value: &Value, transform: Transform) -> Vec<String> {
             .flat_map(|sender| email_identities(sender))
             .collect();
     }
+    if transform == Transform::ParameterPath {
+        return render(value, Transform::StripLeadingSlash)
+            .into_iter()
+            .flat_map(|path| match path.strip_suffix('/') {
+                Some(bare) if !bare.is_empty() => vec![bare.to_string(), path],
+                _ => vec![path],
+            })
+            .collect();
+    }
     match value {
         Value::List { items } if !items.is_empty() => {
             items.iter().flat_map(|v| render(v, transform)).collect()
@@ -538,7 +553,9 @@ fn apply(text: &str, transform: Transform) -> String {
         Transform::AfterLastColon => tail(text, ':'),
         Transform::LambdaFunction => lambda_function_name(text),
         Transform::SecretId => secret_id(text),
-        Transform::StripLeadingSlash => text.trim_start_matches('/').to_string(),
+        Transform::StripLeadingSlash | Transform::ParameterPath => {
+            text.trim_start_matches('/').to_string()
+        }
         Transform::RoleNameWithPath => text
             .split_once(":role/")
             .map_or(text, |(_, name)| name)
@@ -709,6 +726,29 @@ mod tests {
                 "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/a",
                 "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/b"
             ]
+        );
+        let parameter = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/";
+        let by_path = |path: &str| {
+            resources(
+                c,
+                "ssm:GetParametersByPath",
+                &scope(&[("Path", Value::str(path))]),
+                &members(&["Path"]),
+            )
+        };
+        assert_eq!(
+            by_path("/app/prod/"),
+            [
+                format!("{parameter}app/prod"),
+                format!("{parameter}app/prod/")
+            ],
+            "a path ending in / is granted in both spellings of the hierarchy"
+        );
+        assert_eq!(by_path("/app/prod"), [format!("{parameter}app/prod")]);
+        assert_eq!(
+            by_path("/"),
+            [format!("{parameter}*")],
+            "the root path is every parameter"
         );
     }
 
