@@ -88,6 +88,12 @@ pub struct CallFact {
     pub call: String,
     /// Handler first, this call's enclosing function last.
     pub chain: Vec<Step>,
+    /// The region the code fixed for the client (`region_name="us-east-1"`), when it is not
+    /// the function's own: ARNs of this call name it instead of the function's region.
+    /// `Value::Unknown` (or any value not a string) is a region the code does not make
+    /// knowable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<Value>,
 }
 
 /// An AWS call that could not be pinned to one service and operation. Never guessed.

@@ -714,6 +714,7 @@ impl<'a> Interp<'a, '_> {
             call: call_text(self.text(node)),
             location,
             chain,
+            region: None,
         });
     }
 

@@ -12,7 +12,7 @@ use crate::facts::{Operation, Via};
 
 use super::interp::{Interp, Scope};
 use super::models::{self, Param, Request, ResourceRef};
-use super::val::{CallArgs, CollectionVal, LibObject, ResourceVal, Val};
+use super::val::{CallArgs, CollectionVal, LibObject, ResourceVal, Service, Val};
 
 /// What a boto3/botocore factory makes.
 #[derive(Clone, Copy)]
@@ -72,7 +72,7 @@ impl<'t, 'c> Interp<'t, 'c> {
         scope: &mut Scope<'t>,
     ) -> Val<'t> {
         if let Some((_, factory)) = FACTORIES.iter().find(|(name, _)| *name == q) {
-            return self.make(*factory, &args);
+            return self.make(*factory, &args, None);
         }
         // Bound for a later call: run then, with all its arguments, not now.
         if super::dicts::PARTIALS.contains(&q) {
@@ -226,11 +226,18 @@ impl<'t, 'c> Interp<'t, 'c> {
         })
     }
 
-    fn make(&mut self, factory: Factory, args: &CallArgs<'t>) -> Val<'t> {
+    /// A session, client or resource made with `args`; `session_region` is the region of the
+    /// session it is made from, which a `region_name` argument overrides.
+    fn make(
+        &mut self,
+        factory: Factory,
+        args: &CallArgs<'t>,
+        session_region: Option<Value>,
+    ) -> Val<'t> {
         match factory {
-            Factory::Session => Val::Session,
-            Factory::Client => Val::Client(service_arg(args)),
-            Factory::Resource => match service_arg(args) {
+            Factory::Session => Val::Session(region_arg(args, 3, session_region)),
+            Factory::Client => Val::Client(service_arg(args, session_region)),
+            Factory::Resource => match service_arg(args, session_region) {
                 Some(service) if models::resource_model(&service, None).is_some() => {
                     Val::Resource(Rc::new(ResourceVal {
                         service,
@@ -256,8 +263,8 @@ impl<'t, 'c> Interp<'t, 'c> {
     ) -> Val<'t> {
         let module = scope.module;
         match recv {
-            Val::Session => match SESSION_METHODS.iter().find(|(n, _)| *n == name) {
-                Some((_, factory)) => self.make(*factory, &args),
+            Val::Session(region) => match SESSION_METHODS.iter().find(|(n, _)| *n == name) {
+                Some((_, factory)) => self.make(*factory, &args, region),
                 None => Val::Unknown,
             },
             Val::Client(service) => self.client_method(service, name, args, node, module),
@@ -323,7 +330,7 @@ impl<'t, 'c> Interp<'t, 'c> {
 
     fn client_method(
         &mut self,
-        service: Option<Rc<str>>,
+        service: Option<Rc<Service>>,
         name: &str,
         args: CallArgs<'t>,
         node: Node<'t>,
@@ -386,7 +393,7 @@ impl<'t, 'c> Interp<'t, 'c> {
                 );
             }
             _ => {
-                if &*service == "s3"
+                if service.name.as_ref() == "s3"
                     && self.transfer(
                         &service,
                         "client",
@@ -417,7 +424,7 @@ impl<'t, 'c> Interp<'t, 'c> {
     #[allow(clippy::too_many_arguments)]
     fn transfer(
         &mut self,
-        service: &str,
+        service: &Service,
         receiver: &str,
         ids: &BTreeMap<String, Value>,
         name: &str,
@@ -552,7 +559,7 @@ impl<'t, 'c> Interp<'t, 'c> {
             self.emit_load(r, node, module);
             return Val::Unknown;
         }
-        if &*r.service == "s3"
+        if r.service.name.as_ref() == "s3"
             && let Some(receiver @ ("Bucket" | "Object")) = type_name
             && self.transfer(&r.service, receiver, &r.ids, name, &args, node, module)
         {
@@ -643,7 +650,7 @@ impl<'t, 'c> Interp<'t, 'c> {
     /// arguments (`input`), or the request that returned it.
     fn make_resource(
         &mut self,
-        service: &Rc<str>,
+        service: &Rc<Service>,
         reference: &ResourceRef,
         parent_ids: &BTreeMap<String, Value>,
         args: &CallArgs<'t>,
@@ -761,11 +768,30 @@ impl<'t, 'c> Interp<'t, 'c> {
     }
 }
 
-/// The service argument of `client(...)` / `resource(...)`.
-fn service_arg(args: &CallArgs) -> Option<Rc<str>> {
-    args.get(0, "service_name")
-        .and_then(Val::as_str)
-        .map(Rc::from)
+/// The service argument of `client(...)` / `resource(...)`, with its region: the
+/// `region_name` argument, else the session's.
+fn service_arg(args: &CallArgs, session_region: Option<Value>) -> Option<Rc<Service>> {
+    let name = args.get(0, "service_name").and_then(Val::as_str)?;
+    Some(Service::new(name, region_arg(args, 1, session_region)))
+}
+
+/// Environment variables the Lambda runtime sets to the function's own region.
+const OWN_REGION_VARIABLES: &[&str] = &["AWS_REGION", "AWS_DEFAULT_REGION"];
+
+/// The `region_name` argument, by keyword or at `position` (boto3: `client(service_name,
+/// region_name=None, ...)`, `resource` alike, `Session(aws_access_key_id,
+/// aws_secret_access_key, aws_session_token, region_name, ...)`), else `otherwise`. `None`
+/// is the function's own region: no argument, `None`, or the runtime's `AWS_REGION`.
+fn region_arg(args: &CallArgs, position: usize, otherwise: Option<Value>) -> Option<Value> {
+    let Some(region) = args.get(position, "region_name") else {
+        return otherwise;
+    };
+    match region.to_value() {
+        _ if matches!(region, Val::None) => otherwise,
+        Value::Env { name, .. } if OWN_REGION_VARIABLES.contains(&name.as_str()) => None,
+        Value::Str { value } if value.contains("${AWS::Region}") => None,
+        value => Some(value),
+    }
 }
 
 /// `Delete.Objects[].Key` -> `Delete`.

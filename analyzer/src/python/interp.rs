@@ -20,7 +20,9 @@ use super::dicts::{self, dict_value};
 use super::program::{Program, Target, import_specs};
 use super::syntax::{StringPart, line_of, node_text, string_parts};
 use super::unknown_receiver;
-use super::val::{CallArgs, ClassVal, Env, FuncVal, InstanceVal, LibObject, ModRef, Val, new_env};
+use super::val::{
+    CallArgs, ClassVal, Env, FuncVal, InstanceVal, LibObject, ModRef, Service, Val, new_env,
+};
 
 /// Deeper call chains than this are not followed (they are almost always recursion
 /// through values we cannot tell apart).
@@ -108,7 +110,8 @@ impl<'t, 'c> Interp<'t, 'c> {
 
     // ----- reporting -------------------------------------------------------------------
 
-    /// Reports one SDK call at `node`.
+    /// Reports one SDK call at `node`, on a client of `region` when the code fixed one.
+    #[allow(clippy::too_many_arguments)]
     pub fn emit(
         &mut self,
         module: usize,
@@ -117,6 +120,7 @@ impl<'t, 'c> Interp<'t, 'c> {
         operation: Operation,
         args: BTreeMap<String, Value>,
         via: Via,
+        region: Option<Value>,
     ) {
         let location = self.location(module, node);
         let chain = self
@@ -136,6 +140,7 @@ impl<'t, 'c> Interp<'t, 'c> {
             location,
             call: call_text(node_text(node, self.src(module))),
             chain,
+            region,
         });
     }
 
@@ -143,16 +148,17 @@ impl<'t, 'c> Interp<'t, 'c> {
         &mut self,
         module: usize,
         node: Node,
-        service: &str,
+        service: &Service,
         operation: Operation,
         args: BTreeMap<String, Value>,
         via: Via,
     ) {
         let client = Client {
             sdk: Sdk::Boto3,
-            service: service.to_string(),
+            service: service.name.to_string(),
         };
-        self.emit(module, node, client, operation, args, via);
+        let region = service.region.clone();
+        self.emit(module, node, client, operation, args, via, region);
     }
 
     pub fn unresolved(&mut self, module: usize, node: Node, why: impl Into<String>) {
@@ -1582,7 +1588,7 @@ impl<'t, 'c> Interp<'t, 'c> {
             }
             Val::LibObject(_)
             | Val::Client(_)
-            | Val::Session
+            | Val::Session(_)
             | Val::Paginator(..)
             | Val::Waiter(..) => self.sdk_attr(recv, name, node, scope),
             Val::Resource(_) | Val::Meta(_) | Val::Collection(_) => {

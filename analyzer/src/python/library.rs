@@ -67,6 +67,7 @@ impl<'t, 'c> Interp<'t, 'c> {
                     Operation::Method(method.clone()),
                     members.clone(),
                     Via::Library,
+                    None,
                 );
             }
         }

@@ -1255,3 +1255,38 @@ handler = Mangum(app)
         &["main.py:24 dynamodb.get_item Helper Key={id:?} TableName='items-prod'"],
     );
 }
+
+#[test]
+fn regions_fixed_for_clients_travel_with_their_calls() {
+    let r = run("client-region", "app.py", Some("handler"));
+    let mut regions: Vec<(String, String, Option<Value>)> = r
+        .facts
+        .calls
+        .iter()
+        .map(|c| {
+            (
+                c.client.service.clone(),
+                c.location.line.to_string(),
+                c.region.clone(),
+            )
+        })
+        .collect();
+    regions.sort_by(|a, b| a.1.cmp(&b.1));
+    assert_eq!(
+        regions,
+        [
+            // The runtime's own region (`AWS_REGION`) is no region of its own.
+            ("dynamodb".into(), "22".into(), None),
+            ("dynamodb".into(), "23".into(), Some(Value::str("eu-central-1"))),
+            ("ses".into(), "24".into(), Some(Value::str("us-east-1"))),
+            (
+                "sns".into(),
+                "29".into(),
+                Some(Value::Env {
+                    name: "ALERTS_REGION".into(),
+                    default: None
+                })
+            ),
+        ]
+    );
+}

@@ -29,17 +29,17 @@ pub enum Val<'t> {
     Extern(Rc<str>),
     /// An object made by calling a third-party class: `SSMProvider()`.
     LibObject(Rc<LibObject<'t>>),
-    /// A boto3/botocore session.
-    Session,
+    /// A boto3/botocore session, with the region it was made for (`region_name=`).
+    Session(Option<Value>),
     /// A client; `None` when the service name is not a constant.
-    Client(Option<Rc<str>>),
+    Client(Option<Rc<Service>>),
     /// A boto3 resource (service resource when `type_name` is `None`).
     Resource(Rc<ResourceVal>),
     Collection(Rc<CollectionVal>),
     /// `resource.meta`: its `.client` is the resource's client.
-    Meta(Rc<str>),
-    Paginator(Option<Rc<str>>, Option<String>),
-    Waiter(Option<Rc<str>>, Option<String>),
+    Meta(Rc<Service>),
+    Paginator(Option<Rc<Service>>, Option<String>),
+    Waiter(Option<Rc<Service>>, Option<String>),
     Function(Rc<FuncVal<'t>>),
     Class(Rc<ClassVal<'t>>),
     Instance(Rc<InstanceVal<'t>>),
@@ -94,15 +94,47 @@ impl<'t> LibObject<'t> {
     }
 }
 
+/// The service of a client or resource object, and the region the code fixed when it made
+/// the object (`region_name="us-east-1"`): `None` is the function's own region. Reads as
+/// the service name.
+#[derive(Debug, PartialEq)]
+pub struct Service {
+    pub name: Rc<str>,
+    pub region: Option<Value>,
+}
+
+impl Service {
+    pub fn new(name: impl Into<Rc<str>>, region: Option<Value>) -> Rc<Self> {
+        Rc::new(Self {
+            name: name.into(),
+            region,
+        })
+    }
+}
+
+impl std::ops::Deref for Service {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.name
+    }
+}
+
+impl std::fmt::Display for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
 pub struct ResourceVal {
-    pub service: Rc<str>,
+    pub service: Rc<Service>,
     pub type_name: Option<String>,
     /// Identifier name (`Name`, `BucketName`) -> value.
     pub ids: BTreeMap<String, Value>,
 }
 
 pub struct CollectionVal {
-    pub service: Rc<str>,
+    pub service: Rc<Service>,
     pub owner_type: Option<String>,
     pub name: String,
     pub owner_ids: BTreeMap<String, Value>,
@@ -255,7 +287,7 @@ impl<'t> Val<'t> {
             Val::Module(m) => format!("mod:{m:?}"),
             Val::Extern(q) => format!("ext:{q}"),
             Val::LibObject(o) => format!("lib:{:p}", Rc::as_ptr(o)),
-            Val::Session => "session".into(),
+            Val::Session(region) => format!("session:{region:?}"),
             Val::Client(s) => format!("client:{s:?}"),
             Val::Resource(r) => format!("res:{}:{:?}:{:?}", r.service, r.type_name, r.ids),
             Val::Collection(c) => format!("coll:{:p}", Rc::as_ptr(c)),

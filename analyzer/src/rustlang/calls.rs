@@ -380,6 +380,7 @@ impl Walker<'_> {
             location,
             call,
             chain,
+            region: None,
         });
         self.pending.push(Pending {
             fact: self.calls.len() - 1,

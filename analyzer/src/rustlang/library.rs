@@ -75,6 +75,7 @@ impl Walker<'_> {
                 location: location.clone(),
                 call: call.clone(),
                 chain: chain.clone(),
+                region: None,
             });
         }
         Abs::Foreign

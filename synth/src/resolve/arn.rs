@@ -248,13 +248,15 @@ const PSEUDO: [(&str, &str); 3] = [
     ("Account", "${AWS::AccountId}"),
 ];
 
-/// The resources `action` needs for a call with `scope` arguments; `["*"]` when the action
-/// takes no resource type.
+/// The resources `action` needs for a call with `scope` arguments, on a client of `region`
+/// when the code fixed one (else the function's region); `["*"]` when the action takes no
+/// resource type.
 pub fn resources(
     catalog: &Catalog,
     action: &str,
     scope: &BTreeMap<String, Value>,
     members: &[String],
+    region: Option<&Value>,
 ) -> Vec<String> {
     let Some((service, _, data)) = catalog.action(action) else {
         return vec!["*".to_string()];
@@ -267,7 +269,7 @@ pub fn resources(
         let Some(format) = service.resources.get(resource_type).and_then(|f| f.first()) else {
             continue;
         };
-        let (filled, bindable, total, arns) = fill(format, prefix, scope, members);
+        let (filled, bindable, total, arns) = fill(format, prefix, scope, members, region);
         let score = (
             filled,
             -((total - filled) as i64),
@@ -353,10 +355,22 @@ fn fill(
     prefix: &str,
     scope: &BTreeMap<String, Value>,
     members: &[String],
+    region: Option<&Value>,
 ) -> (usize, usize, usize, Vec<String>) {
     let mut arns = vec![String::new()];
     let (mut filled, mut bindable, mut total) = (0, 0, 0);
-    let stated = stated_location(format, prefix, scope);
+    let mut stated = stated_location(format, prefix, scope);
+    // A region the code fixed for the client, unless an ARN or URL argument states one.
+    if let Some(region) = region {
+        let region = match region {
+            Value::Str { value } if !value.is_empty() => value.clone(),
+            _ => "*".to_string(),
+        };
+        stated
+            .get_or_insert_with(BTreeMap::new)
+            .entry("Region")
+            .or_insert(region);
+    }
     let mut rest = format;
     while let Some(start) = rest.find("${") {
         let Some(len) = rest[start..].find('}') else {
@@ -611,6 +625,54 @@ fn secret_id(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::catalog::catalog;
+
+    /// [`super::resources`] for a client of the function's own region.
+    fn resources(
+        catalog: &Catalog,
+        action: &str,
+        scope: &BTreeMap<String, Value>,
+        members: &[String],
+    ) -> Vec<String> {
+        super::resources(catalog, action, scope, members, None)
+    }
+
+    #[test]
+    fn a_region_fixed_for_the_client_replaces_the_functions() {
+        let c = catalog();
+        let m = members(&["Source"]);
+        let sender = scope(&[("Source", Value::str("no-reply@example.com"))]);
+        let east = Value::str("us-east-1");
+        assert_eq!(
+            super::resources(c, "ses:SendEmail", &sender, &m, Some(&east)),
+            [
+                "arn:${AWS::Partition}:ses:us-east-1:${AWS::AccountId}:identity/no-reply@example.com",
+                "arn:${AWS::Partition}:ses:us-east-1:${AWS::AccountId}:identity/example.com"
+            ]
+        );
+        assert_eq!(
+            super::resources(c, "ses:SendEmail", &sender, &m, Some(&Value::Unknown)),
+            [
+                "arn:${AWS::Partition}:ses:*:${AWS::AccountId}:identity/no-reply@example.com",
+                "arn:${AWS::Partition}:ses:*:${AWS::AccountId}:identity/example.com"
+            ],
+            "a region the code does not make knowable is any region"
+        );
+        // A queue URL states its own region, which is where the call goes.
+        let queue = scope(&[(
+            "QueueUrl",
+            Value::str("https://sqs.eu-west-1.amazonaws.com/123456789012/jobs"),
+        )]);
+        assert_eq!(
+            super::resources(
+                c,
+                "sqs:SendMessage",
+                &queue,
+                &members(&["QueueUrl"]),
+                Some(&east)
+            ),
+            ["arn:${AWS::Partition}:sqs:eu-west-1:123456789012:jobs"]
+        );
+    }
 
     fn scope(pairs: &[(&str, Value)]) -> BTreeMap<String, Value> {
         pairs

@@ -133,7 +133,13 @@ fn resolve_call(catalog: &Catalog, fact: &CallFact, out: &mut Resolved) {
     let call_actions: Vec<String> = requirement.needs.iter().map(|n| n.action.clone()).collect();
     let call_actions: Vec<&str> = call_actions.iter().map(String::as_str).collect();
     for need in requirement.needs {
-        let resources = arn::resources(catalog, &need.action, &need.scope, members);
+        let resources = arn::resources(
+            catalog,
+            &need.action,
+            &need.scope,
+            members,
+            fact.region.as_ref(),
+        );
         let conditions = conditions::for_need(&need.action, &call_actions, &need.scope);
         out.actions
             .entry(need.action.clone())
@@ -180,6 +186,7 @@ mod tests {
             },
             call: format!("{service}.{method}(...)"),
             chain: vec![],
+            region: None,
         }
     }
 

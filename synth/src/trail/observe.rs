@@ -26,7 +26,7 @@ pub fn add_observed(catalog: &Catalog, report: &mut Report, trail: &TrailReport)
         let role = evidence.roles.first().map_or("its role", |r| r.as_str());
         for seen in &evidence.observed_not_in_code {
             let resources: BTreeSet<String> =
-                arn::resources(catalog, &seen.action, &BTreeMap::new(), &seen.members)
+                arn::resources(catalog, &seen.action, &BTreeMap::new(), &seen.members, None)
                     .into_iter()
                     .collect();
             let reason = Reason {
