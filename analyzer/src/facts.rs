@@ -124,6 +124,33 @@ impl FunctionFacts {
     }
 }
 
+/// Environment variables the Lambda runtime sets to the function's own region.
+const OWN_REGION_VARIABLES: &[&str] = &["AWS_REGION", "AWS_DEFAULT_REGION"];
+
+/// A region argument as a [`CallFact::region`]: `None` when it is the function's own (the
+/// runtime's `AWS_REGION`, `${AWS::Region}`) or no AWS region at all (`'localhost'`, which
+/// serverless-offline and DynamoDB Local setups pass beside a local endpoint), else the value,
+/// known or not.
+pub fn fixed_region(value: Value) -> Option<Value> {
+    match &value {
+        Value::Env { name, .. } if OWN_REGION_VARIABLES.contains(&name.as_str()) => None,
+        Value::Str { value } if !is_region_name(value) => None,
+        _ => Some(value),
+    }
+}
+
+/// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`: a geography code, words, and a
+/// number, joined by `-` (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html).
+fn is_region_name(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let lower = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[..parts.len() - 1].iter().all(lower)
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+}
+
 /// Folds whitespace and shortens source text for `CallFact::call` and `Unresolved::call`.
 /// One pass that stops after `MAX` characters: a call's source can be a long builder chain,
 /// and this runs for every reported call.
@@ -149,6 +176,30 @@ pub fn call_text(source: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_regions_are_aws_regions_other_than_the_functions() {
+        let env = |name: &str| Value::Env {
+            name: name.into(),
+            default: None,
+        };
+        for own in [
+            env("AWS_REGION"),
+            env("AWS_DEFAULT_REGION"),
+            Value::str("localhost"),
+        ] {
+            assert_eq!(fixed_region(own.clone()), None, "{own:?}");
+        }
+        for region in ["us-east-1", "eu-central-2", "us-gov-west-1", "cn-north-1"] {
+            assert_eq!(
+                fixed_region(Value::str(region)),
+                Some(Value::str(region)),
+                "{region}"
+            );
+        }
+        assert_eq!(fixed_region(env("SES_REGION")), Some(env("SES_REGION")));
+        assert_eq!(fixed_region(Value::Unknown), Some(Value::Unknown));
+    }
 
     #[test]
     fn call_text_folds_and_shortens() {

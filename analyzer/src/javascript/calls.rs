@@ -285,14 +285,17 @@ impl<'a> Interp<'a, '_> {
         if package == sdk::V3_LIB_DYNAMODB {
             match path {
                 "DynamoDBDocumentClient.from" => {
-                    return Sym::client(Sdk::JsV3, "client-dynamodb", ClientKind::V3Document);
+                    let document =
+                        Sym::client(Sdk::JsV3, "client-dynamodb", ClientKind::V3Document);
+                    return with_region_of(document, args.first());
                 }
                 "DynamoDBDocument.from" => {
-                    return Sym::client(
+                    let document = Sym::client(
                         Sdk::JsV3,
                         "client-dynamodb",
                         ClientKind::V3DocumentAggregated,
                     );
+                    return with_region_of(document, args.first());
                 }
                 _ => {}
             }
@@ -344,8 +347,14 @@ impl<'a> Interp<'a, '_> {
                     name,
                     input,
                 }) => {
-                    let (client, name, args) = (client.clone(), name.clone(), input.to_args());
-                    self.emit(node, client, Operation::Method(name), args, Via::Presign);
+                    let (client, name, members) = (client.clone(), name.clone(), input.to_args());
+                    let region = match args.first() {
+                        Some(Sym::Client(signer)) => signer.region.clone(),
+                        _ => None,
+                    };
+                    let outer = std::mem::replace(&mut self.client_region, region);
+                    self.emit(node, client, Operation::Method(name), members, Via::Presign);
+                    self.client_region = outer;
                 }
                 _ => self.unresolved(node, "the command being presigned cannot be determined"),
             }
@@ -488,7 +497,7 @@ impl<'a> Interp<'a, '_> {
             };
         }
         if let Some(client) = self.client_class(package, path) {
-            return bind_params(client, &input);
+            return configure(client, &input);
         }
         if library::apply(self, node, package, path, &args) || library::has_class(package, path) {
             return Sym::LibraryInstance {
@@ -559,6 +568,20 @@ impl<'a> Interp<'a, '_> {
     ) {
         let input = args.first().cloned().unwrap_or_default();
         let c = client.client.clone();
+        let outer = std::mem::replace(&mut self.client_region, client.region.clone());
+        self.dispatch_client_call(node, client, c, method, args, input);
+        self.client_region = outer;
+    }
+
+    fn dispatch_client_call(
+        &mut self,
+        node: Node<'a>,
+        client: &Rc<ClientSym>,
+        c: Client,
+        method: &str,
+        args: &[Sym<'a>],
+        input: Sym<'a>,
+    ) {
         match client.kind {
             ClientKind::V3Bare | ClientKind::V3Document => {
                 if method == "send" {
@@ -714,7 +737,7 @@ impl<'a> Interp<'a, '_> {
             call: call_text(self.text(node)),
             location,
             chain,
-            region: None,
+            region: self.client_region.clone(),
         });
     }
 
@@ -736,16 +759,37 @@ fn operation_node(call: Node<'_>) -> Node<'_> {
         .unwrap_or(call)
 }
 
-/// A v2 client constructed with `{ params: {...} }` keeps them as bound parameters.
-fn bind_params<'a>(client: Sym<'a>, options: &Sym<'a>) -> Sym<'a> {
-    let (Sym::Client(c), Some(params)) = (&client, options.property("params")) else {
+/// A document client made `from` a client: it calls through that client, in its region.
+fn with_region_of<'a>(document: Sym<'a>, wrapped: Option<&Sym<'a>>) -> Sym<'a> {
+    match (&document, wrapped) {
+        (Sym::Client(d), Some(Sym::Client(w))) if w.region.is_some() => {
+            Sym::Client(Rc::new(ClientSym {
+                region: w.region.clone(),
+                ..(**d).clone()
+            }))
+        }
+        _ => document,
+    }
+}
+
+/// A client as its constructor's options configure it: the region they fix, and for v2,
+/// `{ params: {...} }` kept as bound parameters.
+fn configure<'a>(client: Sym<'a>, options: &Sym<'a>) -> Sym<'a> {
+    let Sym::Client(c) = &client else {
         return client;
     };
-    if c.client.sdk != Sdk::JsV2 {
+    let region = options
+        .property("region")
+        .and_then(|r| crate::facts::fixed_region(r.to_value()));
+    let params = options
+        .property("params")
+        .filter(|_| c.client.sdk == Sdk::JsV2);
+    if region.is_none() && params.is_none() {
         return client;
     }
     Sym::Client(Rc::new(ClientSym {
-        bound: params.to_args(),
+        bound: params.map_or_else(|| c.bound.clone(), |p| p.to_args()),
+        region: region.or_else(|| c.region.clone()),
         ..(**c).clone()
     }))
 }

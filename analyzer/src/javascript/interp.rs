@@ -55,6 +55,9 @@ pub struct Interp<'a, 'c> {
     pub facts: FunctionFacts,
     /// Options recorded by a library's defaults setter, by (package, callable they apply to).
     pub library_defaults: HashMap<(String, String), Sym<'a>>,
+    /// The region of the client whose call is being reported, when the code fixed one; set
+    /// around a client's method dispatch and read by `emit`.
+    pub client_region: Option<Value>,
     walks: usize,
     depth: usize,
 }
@@ -77,6 +80,7 @@ impl<'a, 'c> Interp<'a, 'c> {
             frames: Vec::new(),
             facts: FunctionFacts::default(),
             library_defaults: HashMap::new(),
+            client_region: None,
             walks: 0,
             depth: 0,
         }

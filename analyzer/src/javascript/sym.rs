@@ -35,6 +35,9 @@ pub struct ClientSym {
     /// v2 bound parameters (`new AWS.S3({ params: { Bucket: 'b' } })`): members every call
     /// of the client carries unless the call gives its own.
     pub bound: BTreeMap<String, Value>,
+    /// The region the code fixed for the client (`{ region: 'us-east-1' }`); `None` is the
+    /// function's own.
+    pub region: Option<Value>,
 }
 
 /// A function the analyzer can walk into.
@@ -157,6 +160,7 @@ impl<'a> Sym<'a> {
             },
             kind,
             bound: BTreeMap::new(),
+            region: None,
         }))
     }
 

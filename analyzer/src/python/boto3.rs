@@ -775,9 +775,6 @@ fn service_arg(args: &CallArgs, session_region: Option<Value>) -> Option<Rc<Serv
     Some(Service::new(name, region_arg(args, 1, session_region)))
 }
 
-/// Environment variables the Lambda runtime sets to the function's own region.
-const OWN_REGION_VARIABLES: &[&str] = &["AWS_REGION", "AWS_DEFAULT_REGION"];
-
 /// The `region_name` argument, by keyword or at `position` (boto3: `client(service_name,
 /// region_name=None, ...)`, `resource` alike, `Session(aws_access_key_id,
 /// aws_secret_access_key, aws_session_token, region_name, ...)`), else `otherwise`. `None`
@@ -786,11 +783,9 @@ fn region_arg(args: &CallArgs, position: usize, otherwise: Option<Value>) -> Opt
     let Some(region) = args.get(position, "region_name") else {
         return otherwise;
     };
-    match region.to_value() {
-        _ if matches!(region, Val::None) => otherwise,
-        Value::Env { name, .. } if OWN_REGION_VARIABLES.contains(&name.as_str()) => None,
-        Value::Str { value } if value.contains("${AWS::Region}") => None,
-        value => Some(value),
+    match region {
+        Val::None => otherwise,
+        region => crate::facts::fixed_region(region.to_value()),
     }
 }
 

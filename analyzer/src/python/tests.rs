@@ -1277,7 +1277,11 @@ fn regions_fixed_for_clients_travel_with_their_calls() {
         [
             // The runtime's own region (`AWS_REGION`) is no region of its own.
             ("dynamodb".into(), "22".into(), None),
-            ("dynamodb".into(), "23".into(), Some(Value::str("eu-central-1"))),
+            (
+                "dynamodb".into(),
+                "23".into(),
+                Some(Value::str("eu-central-1"))
+            ),
             ("ses".into(), "24".into(), Some(Value::str("us-east-1"))),
             (
                 "sns".into(),
