@@ -51,6 +51,12 @@ pub struct LibraryModel {
     /// keyword or an options-object property, `"=literal"` for a fixed value.
     #[serde(default)]
     pub args: BTreeMap<String, String>,
+    /// Where the region of the library's client comes from, when the library fixes one
+    /// (`"self.Meta.region|=us-east-1"`: PynamoDB's default is us-east-1, not the function's
+    /// region); a source like those of `args`. `None`: the function's own region. Read by the
+    /// Python analyzer.
+    #[serde(default)]
+    pub region: Option<String>,
     /// Conditions under which the call makes no SDK call, each `source=value` pairs joined
     /// by `,` that must all hold (`"2.create=false,2.waitForActive=false"`). Read by the
     /// JavaScript analyzer.

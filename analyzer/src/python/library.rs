@@ -56,6 +56,11 @@ impl<'t, 'c> Interp<'t, 'c> {
                     members.insert(member.clone(), value);
                 }
             }
+            let region = model
+                .region
+                .as_deref()
+                .and_then(|spec| self.spec_value(spec, receiver, args))
+                .and_then(crate::facts::fixed_region);
             for method in &model.methods {
                 self.emit(
                     scope.module,
@@ -67,7 +72,7 @@ impl<'t, 'c> Interp<'t, 'c> {
                     Operation::Method(method.clone()),
                     members.clone(),
                     Via::Library,
-                    None,
+                    region.clone(),
                 );
             }
         }

@@ -278,11 +278,23 @@ fn pynamodb_models_use_their_meta_table() {
     assert_calls(
         &r,
         &[
+            "app.py:10 dynamodb.put_item Library TableName='audit-log'",
             "app.py:5 dynamodb.get_item Library TableName=$USERS_TABLE|'users'",
             "app.py:7 dynamodb.put_item Library TableName=$USERS_TABLE|'users'",
             "app.py:8 dynamodb.scan Library TableName=$USERS_TABLE|'users'",
         ],
     );
+    // Meta.region, else PynamoDB's default us-east-1 (not the function's region).
+    let regions: Vec<(u32, Option<Value>)> = r
+        .facts
+        .calls
+        .iter()
+        .map(|c| (c.location.line, c.region.clone()))
+        .collect();
+    for (line, region) in regions {
+        let expected = if line == 10 { "us-east-1" } else { "eu-west-1" };
+        assert_eq!(region, Some(Value::str(expected)), "line {line}");
+    }
 }
 
 #[test]
