@@ -264,6 +264,13 @@ impl<'a> Interp<'a, '_> {
         if let Some(row) = frameworks::factory(package, path) {
             return Sym::Framework(Framework::new(row));
         }
+        // `AWS.config.update({ region })`: the region of every v2 client made after it.
+        if package == sdk::V2_PACKAGE && path == "config.update" {
+            if let Some(region) = args.first().and_then(|options| options.property("region")) {
+                self.v2_region = crate::facts::fixed_region(region.to_value());
+            }
+            return Sym::Unknown;
+        }
         // `dynamoose.Table.defaults.set({ prefix })`: options later models take.
         if let Some(row) = library::defaults_setter(package, path) {
             let options = args.first().cloned().unwrap_or_default();
@@ -497,6 +504,15 @@ impl<'a> Interp<'a, '_> {
             };
         }
         if let Some(client) = self.client_class(package, path) {
+            let client = match &client {
+                Sym::Client(c) if c.client.sdk == Sdk::JsV2 && self.v2_region.is_some() => {
+                    Sym::Client(Rc::new(ClientSym {
+                        region: self.v2_region.clone(),
+                        ..(**c).clone()
+                    }))
+                }
+                _ => client,
+            };
             return configure(client, &input);
         }
         if library::apply(self, node, package, path, &args) || library::has_class(package, path) {

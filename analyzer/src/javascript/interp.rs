@@ -58,6 +58,8 @@ pub struct Interp<'a, 'c> {
     /// The region of the client whose call is being reported, when the code fixed one; set
     /// around a client's method dispatch and read by `emit`.
     pub client_region: Option<Value>,
+    /// The region `AWS.config.update({ region })` set for the v2 clients made after it.
+    pub v2_region: Option<Value>,
     walks: usize,
     depth: usize,
 }
@@ -81,6 +83,7 @@ impl<'a, 'c> Interp<'a, 'c> {
             facts: FunctionFacts::default(),
             library_defaults: HashMap::new(),
             client_region: None,
+            v2_region: None,
             walks: 0,
             depth: 0,
         }

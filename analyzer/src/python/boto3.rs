@@ -777,15 +777,24 @@ fn service_arg(args: &CallArgs, session_region: Option<Value>) -> Option<Rc<Serv
 
 /// The `region_name` argument, by keyword or at `position` (boto3: `client(service_name,
 /// region_name=None, ...)`, `resource` alike, `Session(aws_access_key_id,
-/// aws_secret_access_key, aws_session_token, region_name, ...)`), else `otherwise`. `None`
-/// is the function's own region: no argument, `None`, or the runtime's `AWS_REGION`.
+/// aws_secret_access_key, aws_session_token, region_name, ...)`), else the `region_name` of a
+/// `config=botocore.config.Config(...)` argument (botocore: an explicit argument wins over
+/// the config's), else `otherwise`. `None` is the function's own region: no argument, `None`,
+/// or the runtime's `AWS_REGION`.
 fn region_arg(args: &CallArgs, position: usize, otherwise: Option<Value>) -> Option<Value> {
-    let Some(region) = args.get(position, "region_name") else {
-        return otherwise;
+    let configured = || match args.keyword("config") {
+        Some(Val::LibObject(config)) if config.qualname == "botocore.config.Config" => {
+            config.args.get(0, "region_name").cloned()
+        }
+        _ => None,
     };
+    let region = args
+        .get(position, "region_name")
+        .cloned()
+        .or_else(configured);
     match region {
-        Val::None => otherwise,
-        region => crate::facts::fixed_region(region.to_value()),
+        None | Some(Val::None) => otherwise,
+        Some(region) => crate::facts::fixed_region(region.to_value()),
     }
 }
 

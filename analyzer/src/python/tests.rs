@@ -1288,21 +1288,23 @@ fn regions_fixed_for_clients_travel_with_their_calls() {
         regions,
         [
             // The runtime's own region (`AWS_REGION`) is no region of its own.
-            ("dynamodb".into(), "22".into(), None),
+            ("dynamodb".into(), "25".into(), None),
             (
                 "dynamodb".into(),
-                "23".into(),
+                "26".into(),
                 Some(Value::str("eu-central-1"))
             ),
-            ("ses".into(), "24".into(), Some(Value::str("us-east-1"))),
+            ("ses".into(), "27".into(), Some(Value::str("us-east-1"))),
             (
                 "sns".into(),
-                "29".into(),
+                "32".into(),
                 Some(Value::Env {
                     name: "ALERTS_REGION".into(),
                     default: None
                 })
             ),
+            // From `config=Config(region_name=...)`.
+            ("sqs".into(), "33".into(), Some(Value::str("us-west-2"))),
         ]
     );
 }
