@@ -1859,8 +1859,16 @@ impl<'t, 'c> Interp<'t, 'c> {
         for part in parts {
             val = match val {
                 Some(Val::Class(c)) => self.class_attr(&c, part, None),
+                Some(Val::Instance(i)) => {
+                    self.class_attr(&i.class.clone(), part, Some(&Val::Instance(i)))
+                }
                 _ => None,
             };
+        }
+        // `handler = Handler()`: Lambda calls the instance, that is its `__call__`.
+        if let Some(Val::Instance(i)) = &val {
+            let instance = Val::Instance(i.clone());
+            val = self.class_attr(&i.class.clone(), "__call__", Some(&instance));
         }
         match val {
             Some(Val::Function(f)) => {
