@@ -20,6 +20,9 @@ pub struct Options {
     pub entries: Vec<String>,
     /// `--template FILE`: read these instead of discovering infrastructure files.
     pub templates: Vec<PathBuf>,
+    /// `--stage NAME`: the stage the infrastructure is deployed as (Serverless, Chalice,
+    /// Zappa); `None` is each tool's default.
+    pub stage: Option<String>,
 }
 
 /// One function's result.
@@ -87,7 +90,10 @@ pub fn generate(catalog: &Catalog, options: &Options) -> Result<Report, Generate
     } else {
         // Warnings about the infrastructure (skipped functions, references to missing
         // resources) are the user's to see.
-        let found = infra::discover_all(&options.root, &options.templates)?;
+        let deployment = infra::Deployment {
+            stage: options.stage.clone(),
+        };
+        let found = infra::discover_for(&options.root, &options.templates, &deployment)?;
         report.diagnostics.extend(found.diagnostics);
         let specs = found.functions;
         if specs.is_empty() {

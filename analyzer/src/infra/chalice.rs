@@ -7,7 +7,7 @@
 //! is the app object `app.py:app`, which dispatches the routes of the app and its
 //! blueprints), and one Lambda per event handler, `@app.lambda_function` or authorizer, on the
 //! app or on a mounted blueprint (its name after the mount's `name_prefix`), named
-//! `<app_name>-<stage>-<name>`. The stage is `dev`, Chalice's default.
+//! `<app_name>-<stage>-<name>`. The stage is `--stage`, else `dev`, Chalice's default.
 //! References: https://aws.github.io/chalice/topics/configfile.html,
 //! https://aws.github.io/chalice/topics/events.html,
 //! https://aws.github.io/chalice/topics/blueprints.html
@@ -22,14 +22,15 @@ use super::cloudformation::finish;
 use super::discovery::Found;
 use super::handler::{normalize, search_path};
 use super::{
-    DeclaredPolicy, EventKind, EventSource, FileFunctions, FunctionSpec, InfraError, RoleSpec,
+    DeclaredPolicy, Deployment, EventKind, EventSource, FileFunctions, FunctionSpec, InfraError,
+    RoleSpec,
 };
 use crate::diagnostics::Diagnostic;
 use crate::project::{Entry, Language};
 use crate::source::{read_source, relative};
 use crate::value::Value;
 
-/// The stage `chalice deploy` uses without `--stage`.
+/// The stage `chalice deploy` uses without `--stage` (and iamsynth without `--stage`).
 const DEFAULT_STAGE: &str = "dev";
 
 /// Decorators that make a Lambda function of their own, with the event kind and the
@@ -64,7 +65,11 @@ const ARN_KEYWORDS: &[&str] = &["queue_arn"];
 const API_HANDLER: &str = "api_handler";
 
 /// Reads the Chalice app whose configuration is `file` (`<app>/.chalice/config.json`).
-pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
+pub fn read(
+    root: &Path,
+    file: &Found,
+    deployment: &Deployment,
+) -> Result<FileFunctions, InfraError> {
     let source = read_source(root, &file.path).map_err(|d| InfraError::Invalid {
         file: d.file,
         line: d.line,
@@ -97,7 +102,7 @@ pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
         .map(String::from)
         .or(decorated.app_name.clone())
         .unwrap_or_else(|| "app".to_string());
-    let stage = DEFAULT_STAGE;
+    let stage = deployment.stage.as_deref().unwrap_or(DEFAULT_STAGE);
     let settings = Settings {
         config: &config,
         stage,

@@ -231,6 +231,23 @@ pub fn discover(root: &Path, templates: &[PathBuf]) -> Result<Vec<FunctionSpec>,
 /// `template.yaml`, `cdk.out/*.template.json`); other YAML/JSON files are only read when
 /// they declare a Lambda function, and skipped with a warning when malformed.
 pub fn discover_all(root: &Path, templates: &[PathBuf]) -> Result<Discovery, InfraError> {
+    discover_for(root, templates, &Deployment::default())
+}
+
+/// What the deploy command would be told, where the infrastructure leaves a choice to it.
+#[derive(Debug, Clone, Default)]
+pub struct Deployment {
+    /// `--stage`: the Serverless stage (`${opt:stage}`, `${sls:stage}`, over
+    /// `provider.stage`), the Chalice stage (else `dev`), the one Zappa stage read (else all).
+    pub stage: Option<String>,
+}
+
+/// Like [`discover_all`], for the deployment `deployment` describes.
+pub fn discover_for(
+    root: &Path,
+    templates: &[PathBuf],
+    deployment: &Deployment,
+) -> Result<Discovery, InfraError> {
     // Absolute and without symlinks, so containment checks and relative paths are exact.
     let canonical = root.canonicalize().map_err(|source| InfraError::Io {
         file: root.display().to_string(),
@@ -249,13 +266,13 @@ pub fn discover_all(root: &Path, templates: &[PathBuf]) -> Result<Discovery, Inf
     for file in &files {
         found.files.push(file.rel.clone());
         let result = match file.kind {
-            discovery::Kind::Serverless => serverless::read(root, file),
+            discovery::Kind::Serverless => serverless::read(root, file, deployment),
             discovery::Kind::CloudFormation => cloudformation::read(root, file),
             discovery::Kind::CdkTemplate => cdk::read(root, file),
-            discovery::Kind::ServerlessCode => serverless_ts::read(root, file),
+            discovery::Kind::ServerlessCode => serverless_ts::read(root, file, deployment),
             discovery::Kind::CdkApp => cdk_source::read(root, file),
-            discovery::Kind::Chalice => chalice::read(root, file),
-            discovery::Kind::Zappa => zappa::read(root, file),
+            discovery::Kind::Chalice => chalice::read(root, file, deployment),
+            discovery::Kind::Zappa => zappa::read(root, file, deployment),
             discovery::Kind::Terraform => terraform::read(root, file),
         };
         match result {
@@ -264,6 +281,10 @@ pub fn discover_all(root: &Path, templates: &[PathBuf]) -> Result<Discovery, Inf
                 found.diagnostics.extend(read.diagnostics);
             }
             Err(error) if file.required => return Err(error),
+            // A stage asked for by name that the Zappa settings lack is the user's error.
+            Err(error) if deployment.stage.is_some() && file.kind == discovery::Kind::Zappa => {
+                return Err(error);
+            }
             Err(error) => found.diagnostics.push(error.into_diagnostic()),
         }
     }

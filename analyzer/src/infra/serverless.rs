@@ -15,8 +15,8 @@ use super::handler::{self, Code, normalize};
 use super::intrinsics::{Evaluator, Template, static_string, string_value};
 use super::variables::{Resolver, UNKNOWN_MARK, static_text};
 use super::{
-    DeclaredPolicy, Destination, DestinationKind, EventKind, EventSource, FileFunctions,
-    FunctionSpec, InfraError, KmsKey, RoleSpec,
+    DeclaredPolicy, Deployment, Destination, DestinationKind, EventKind, EventSource,
+    FileFunctions, FunctionSpec, InfraError, KmsKey, RoleSpec,
 };
 use crate::diagnostics::Diagnostic;
 use crate::source::relative;
@@ -50,8 +50,12 @@ const EVENTS: &[(&str, EventKind, &str)] = &[
 const SHARED_ROLE: &str = "IamRoleLambdaExecution";
 
 /// Reads one Serverless service.
-pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
-    read_document(root, file, document::load(root, &file.path)?)
+pub fn read(
+    root: &Path,
+    file: &Found,
+    deployment: &Deployment,
+) -> Result<FileFunctions, InfraError> {
+    read_document(root, file, document::load(root, &file.path)?, deployment)
 }
 
 /// Reads one Serverless service already loaded (from YAML/JSON, or evaluated from code).
@@ -59,6 +63,7 @@ pub fn read_document(
     root: &Path,
     file: &Found,
     doc: Document,
+    deployment: &Deployment,
 ) -> Result<FileFunctions, InfraError> {
     if !doc.tree.is_mapping() {
         return Err(InfraError::invalid(
@@ -75,7 +80,7 @@ pub fn read_document(
         ));
     }
     let base = normalize(file.path.parent().unwrap_or(root));
-    let resolver = Resolver::new(root, base.clone(), &doc);
+    let resolver = Resolver::new(root, base.clone(), &doc, deployment.stage.as_deref());
     let tree = resolver.resolve(&doc.tree);
     let stage = resolver.stage();
     let service = match get(&tree, &["service"]) {

@@ -12,11 +12,15 @@ use super::discovery::Found;
 use super::document::Document;
 use super::handler::normalize;
 use super::ts_literal::Program;
-use super::{FileFunctions, InfraError, serverless};
+use super::{Deployment, FileFunctions, InfraError, serverless};
 use crate::source::read_source;
 
 /// Reads one `serverless.ts` / `serverless.js`.
-pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
+pub fn read(
+    root: &Path,
+    file: &Found,
+    deployment: &Deployment,
+) -> Result<FileFunctions, InfraError> {
     let source = read_source(root, &file.path).map_err(|d| InfraError::Invalid {
         file: d.file,
         line: d.line,
@@ -41,5 +45,5 @@ pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
         text: source.text,
         tree,
     };
-    serverless::read_document(root, file, doc)
+    serverless::read_document(root, file, doc, deployment)
 }

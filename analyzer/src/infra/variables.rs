@@ -46,10 +46,17 @@ pub struct Resolver<'a> {
     files: RefCell<BTreeMap<PathBuf, Option<Yaml>>>,
     memo: RefCell<BTreeMap<String, Resolved>>,
     diagnostics: RefCell<Vec<Diagnostic>>,
+    /// `--stage`, as the deploy command would be given it.
+    stage_option: Option<String>,
 }
 
 impl<'a> Resolver<'a> {
-    pub fn new(root: &'a Path, base: PathBuf, doc: &'a document::Document) -> Self {
+    pub fn new(
+        root: &'a Path,
+        base: PathBuf,
+        doc: &'a document::Document,
+        stage_option: Option<&str>,
+    ) -> Self {
         Self {
             root,
             base,
@@ -61,6 +68,7 @@ impl<'a> Resolver<'a> {
             files: RefCell::new(BTreeMap::new()),
             memo: RefCell::new(BTreeMap::new()),
             diagnostics: RefCell::new(Vec::new()),
+            stage_option: stage_option.map(str::to_string),
         }
     }
 
@@ -103,8 +111,11 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// The stage a deploy without `--stage` uses: `provider.stage`, else `dev`.
+    /// The stage of the deploy: `--stage`, else `provider.stage`, else `dev`.
     pub fn stage(&self) -> Option<String> {
+        if let Some(stage) = &self.stage_option {
+            return Some(stage.clone());
+        }
         match get(self.tree, &["provider", "stage"]) {
             Some(node) => static_text(&self.resolve(node)),
             None => Some("dev".to_string()),
@@ -246,6 +257,10 @@ impl<'a> Resolver<'a> {
                 "stage" => self.stage().map(Yaml::String),
                 _ => None,
             },
+            "opt" => match address.trim() {
+                "stage" => self.stage_option.clone().map(Yaml::String),
+                _ => None,
+            },
             "aws" => match address.trim() {
                 "region" => get(self.tree, &["provider", "region"])
                     .map(|r| self.resolve(r))
@@ -268,7 +283,7 @@ impl<'a> Resolver<'a> {
                 .clone();
                 Some(self.resolve(&node))
             }
-            // opt (no command-line options here), env (deploy-time environment), ssm, cf,
+            // opt other than stage, env (deploy-time environment), ssm, cf,
             // s3, git, sls:instanceId ...: not knowable from the files.
             _ => None,
         }
@@ -410,13 +425,17 @@ mod tests {
     use crate::infra::document::{Document, parse};
 
     fn resolve(text: &str, key: &str) -> (Yaml, Vec<Diagnostic>) {
+        resolve_for(text, key, None)
+    }
+
+    fn resolve_for(text: &str, key: &str, stage: Option<&str>) -> (Yaml, Vec<Diagnostic>) {
         let doc = Document {
             rel: "serverless.yml".into(),
             text: text.into(),
             tree: parse("serverless.yml", text).expect("yaml"),
         };
         let root = Path::new("/nonexistent");
-        let resolver = Resolver::new(root, root.to_path_buf(), &doc);
+        let resolver = Resolver::new(root, root.to_path_buf(), &doc, stage);
         let node = path_get(&doc.tree, key).expect("key").clone();
         let value = resolver.resolve(&node);
         (value, resolver.take_diagnostics())
@@ -452,6 +471,22 @@ custom:
   loopB: ${self:custom.loopA}
   region: ${aws:region}
 "#;
+
+    #[test]
+    fn the_stage_given_on_the_command_line_wins() {
+        let prod = |key: &str| resolve_for(SERVICE, key, Some("prod")).0;
+        assert_eq!(prod("provider.stage"), Yaml::String("prod".into()));
+        assert_eq!(
+            prod("custom.tableName"),
+            Yaml::String("orders-prod-orders".into())
+        );
+        assert_eq!(prod("custom.color"), Yaml::String("red".into()));
+        // Without it: provider.stage's own default.
+        assert_eq!(
+            resolve(SERVICE, "custom.tableName").0,
+            Yaml::String("orders-dev-orders".into())
+        );
+    }
 
     #[test]
     fn resolves_static_sources() {

@@ -15,7 +15,9 @@ use super::cloudformation::finish;
 use super::discovery::Found;
 use super::document::{self, get, scalar_string};
 use super::handler::{normalize, search_path};
-use super::{EventKind, EventSource, FileFunctions, FunctionSpec, InfraError, RoleSpec};
+use super::{
+    Deployment, EventKind, EventSource, FileFunctions, FunctionSpec, InfraError, RoleSpec,
+};
 use crate::diagnostics::Diagnostic;
 use crate::project::{Entry, Language};
 use crate::source::relative;
@@ -33,8 +35,12 @@ const SOURCE_KINDS: &[(&str, EventKind)] = &[
     (":kinesis:", EventKind::KinesisStream),
 ];
 
-/// Reads every stage of one Zappa settings file.
-pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
+/// Reads every stage of one Zappa settings file, or only the `--stage` one.
+pub fn read(
+    root: &Path,
+    file: &Found,
+    deployment: &Deployment,
+) -> Result<FileFunctions, InfraError> {
     let doc = document::load(root, &file.path)?;
     let stages = doc.tree.as_mapping().ok_or_else(|| {
         InfraError::invalid(
@@ -48,11 +54,28 @@ pub fn read(root: &Path, file: &Found) -> Result<FileFunctions, InfraError> {
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default();
+    // `zappa deploy STAGE` refuses a stage the settings do not define; so does `--stage`.
+    if let Some(wanted) = &deployment.stage
+        && !stages.keys().any(|k| k.as_str() == Some(wanted))
+    {
+        return Err(InfraError::invalid(
+            &doc.rel,
+            1,
+            format!("--stage {wanted}: no such stage in the Zappa settings"),
+        ));
+    }
     let mut out = FileFunctions::default();
     for (stage, _) in stages {
         let Some(stage) = stage.as_str() else {
             continue;
         };
+        if deployment
+            .stage
+            .as_deref()
+            .is_some_and(|wanted| wanted != stage)
+        {
+            continue;
+        }
         let settings = effective(&doc.tree, stage);
         let text = |key: &str| get(&settings, &[key]).and_then(scalar_string);
         let line = doc.line_of_key(stage, None);

@@ -85,6 +85,7 @@ pub(super) fn analyse(
         root: dir.to_path_buf(),
         entries: project.entries.clone(),
         templates: project.templates.clone(),
+        stage: project.stage.clone(),
     };
     let report = generate::generate(catalog(), &options)
         .with_context(|| format!("cannot analyse {}", dir.display()))?;

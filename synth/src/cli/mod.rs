@@ -93,6 +93,11 @@ pub struct ProjectArgs {
     /// Infrastructure file(s) to read instead of discovering them. Repeatable.
     #[arg(long = "template", value_name = "FILE")]
     pub templates: Vec<PathBuf>,
+    /// The stage to read the infrastructure for, as its deploy command takes it: Serverless
+    /// `--stage` (`${opt:stage}`, `${sls:stage}`), Chalice `--stage`, the one Zappa stage
+    /// (default: each tool's own, `provider.stage` or `dev`; every Zappa stage).
+    #[arg(long, value_name = "NAME")]
+    pub stage: Option<String>,
     /// Account id for ARNs (default: `*`, or the template's ${AWS::AccountId}).
     #[arg(long, value_name = "ID")]
     pub account: Option<String>,
