@@ -178,9 +178,15 @@ fn with_name(model: &LibraryModel, name: Option<&str>) -> LibraryModel {
 /// Whether the library has modelled methods on `class` (so its instances are tracked).
 pub fn has_class(package: &str, class: &str) -> bool {
     let prefix = format!("{class}.");
-    libraries::for_language(Language::JavaScript)
-        .any(|m| m.module == package && m.callable.starts_with(&prefix))
+    ARGUMENT_CLASSES.contains(&(package, class))
+        || libraries::for_language(Language::JavaScript)
+            .any(|m| m.module == package && m.callable.starts_with(&prefix))
 }
+
+/// Classes with no calls of their own whose constructor arguments library rows read:
+/// dynamoose's `new Schema({...})` holds the attribute definitions, whose `index` settings
+/// name the indexes a query may use (https://dynamoosejs.com/guide/Schema).
+const ARGUMENT_CLASSES: &[(&str, &str)] = &[("dynamoose", "Schema")];
 
 fn members(
     model: &LibraryModel,
@@ -215,7 +221,8 @@ fn nest(path: Vec<&str>, value: Value) -> Value {
 /// Whether a model applies: every value selection (`.*`) it makes is non-empty or unknown,
 /// and none of its `unless` conditions holds.
 fn applies(model: &LibraryModel, args: &[Sym<'_>], constructed: &[Sym<'_>]) -> bool {
-    let selections = model.args.values().filter(|s| s.contains(".*")).all(|source| {
+    let is_selection = |s: &&String| s.contains(".*") || s.starts_with("indexes:");
+    let selections = model.args.values().filter(is_selection).all(|source| {
         !matches!(combined(source, args, constructed), Some(Value::List { items }) if items.is_empty())
     });
     selections && !model.unless.iter().any(|c| holds(c, args, constructed))
@@ -256,6 +263,10 @@ fn combined(source: &str, args: &[Sym<'_>], constructed: &[Sym<'_>]) -> Option<V
 fn argument(source: &str, args: &[Sym<'_>], constructed: &[Sym<'_>]) -> Option<Value> {
     if let Some(fixed) = source.strip_prefix('=') {
         return Some(Value::str(fixed));
+    }
+    if let Some(position) = source.strip_prefix("indexes:new.") {
+        let schema = constructed.get(position.parse::<usize>().ok()?)?;
+        return Some(schema_indexes(schema));
     }
     if let Some(rest) = source.strip_prefix("new.") {
         return argument(rest, constructed, &[]);
@@ -347,6 +358,37 @@ impl Selection {
 /// `new.collection:NAME` (ElectroDB services): the `index` of the entity index that declares
 /// collection NAME, among the entities of the service's first argument (`{ task: Task }`,
 /// each made by `new Entity(schema, config)`); `None` when that index is the table's own.
+/// The secondary indexes a dynamoose schema declares, as a list of names: an attribute's
+/// `index: { name }` (or a list of them); an index without a name, or `index: true`, is a name
+/// left unknown. A schema we cannot see may declare any: unknown.
+fn schema_indexes(schema: &Sym<'_>) -> Value {
+    let definitions = match schema {
+        Sym::LibraryInstance { class, args, .. } if class == "Schema" => args.first().cloned(),
+        other => Some(other.clone()),
+    };
+    let Some(Sym::Obj(attributes)) = definitions else {
+        return Value::Unknown;
+    };
+    let mut names = Vec::new();
+    for attribute in attributes.borrow().values() {
+        let indexes = match attribute.property("index") {
+            Some(Sym::List(list)) => list.borrow().clone(),
+            Some(index) => vec![index],
+            None => continue,
+        };
+        for index in indexes {
+            if matches!(&index, Sym::Val(Value::Scalar { value }) if value == "false") {
+                continue;
+            }
+            names.push(match index.property("name").map(|n| n.to_value()) {
+                Some(name @ Value::Str { .. }) => name,
+                _ => Value::Unknown,
+            });
+        }
+    }
+    Value::List { items: names }
+}
+
 fn collection_index(entities: &Sym<'_>, collection: &str) -> Option<Value> {
     let Sym::Obj(entities) = entities else {
         return None;

@@ -859,15 +859,40 @@ fn dynamoose_models_name_their_table_and_initialise_it_unless_told_not_to() {
         lines(&facts),
         sorted(&[
             &format!("handler.js:5 v3 client-dynamodb DescribeTableCommand library {orders}"),
-            "handler.js:21 v3 client-dynamodb DescribeTableCommand library TableName=\"Audit\"",
-            &format!("handler.js:24 v3 client-dynamodb GetItemCommand library {customers}"),
-            &format!("handler.js:26 v3 client-dynamodb PutItemCommand library {orders}"),
-            &format!("handler.js:27 v3 client-dynamodb QueryCommand library {orders}"),
-            "handler.js:29 v3 client-dynamodb TransactWriteItemsCommand library TransactItems=[{Put:{TableName:\"Audit\"}}]",
+            "handler.js:22 v3 client-dynamodb DescribeTableCommand library TableName=\"Audit\"",
+            &format!("handler.js:25 v3 client-dynamodb GetItemCommand library {customers}"),
+            &format!("handler.js:27 v3 client-dynamodb PutItemCommand library {orders}"),
+            // A query may use the schema's index: on the table and on the index.
+            &format!("handler.js:28 v3 client-dynamodb QueryCommand library {orders}"),
             &format!(
-                "handler.js:30 v3 client-dynamodb TransactWriteItemsCommand library TransactItems=[{{Update:{{{customers}}}}}]",
+                "handler.js:28 v3 client-dynamodb QueryCommand library IndexName=[\"status-index\"] {orders}"
+            ),
+            &format!("handler.js:29 v3 client-dynamodb QueryCommand library {orders}"),
+            &format!(
+                "handler.js:29 v3 client-dynamodb QueryCommand library IndexName=[\"status-index\"] {orders}"
+            ),
+            "handler.js:31 v3 client-dynamodb TransactWriteItemsCommand library TransactItems=[{Put:{TableName:\"Audit\"}}]",
+            &format!(
+                "handler.js:32 v3 client-dynamodb TransactWriteItemsCommand library TransactItems=[{{Update:{{{customers}}}}}]",
                 customers = customers.replace('=', ":")
             ),
+        ])
+    );
+}
+
+#[test]
+fn dynamoose_schema_indexes_without_a_name_are_any_index_and_scans_stay_on_the_table() {
+    let dir = scratch(&[(
+        "app.mjs",
+        "import dynamoose from 'dynamoose';\nconst User = dynamoose.model('User', new dynamoose.Schema({ id: String, email: { type: String, index: true }, team: { type: String, index: false } }), { initialize: false });\nexport const handler = async (event) => {\n  await User.query('email').eq(event.email).exec();\n  await User.scan().exec();\n};\n",
+    )]);
+    let facts = run_with(Context::new(dir.path()), "app.mjs", Some("handler"));
+    assert_eq!(
+        lines(&facts),
+        sorted(&[
+            "app.mjs:4 v3 client-dynamodb QueryCommand library TableName=\"User\"",
+            "app.mjs:4 v3 client-dynamodb QueryCommand library IndexName=[?] TableName=\"User\"",
+            "app.mjs:5 v3 client-dynamodb ScanCommand library TableName=\"User\"",
         ])
     );
 }
