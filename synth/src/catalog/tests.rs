@@ -485,3 +485,32 @@ fn objects_read_by_rekognition_and_textract_need_s3_get_object() {
     let actions: Vec<&str> = bytes.iter().map(|n| n.action.as_str()).collect();
     assert_eq!(actions, ["rekognition:DetectLabels"]);
 }
+
+/// A condition on an argument the operation does not have never fires: each `when.arg` of
+/// overrides.toml must be an input member, spelled as the service model spells it.
+#[test]
+fn override_conditions_name_real_input_members() {
+    let catalog = catalog();
+    let mut checked = 0;
+    for op in catalog.all_operations() {
+        let client = &catalog.names(op.client).boto3;
+        let name = catalog.operation_name(op);
+        let rows = catalog
+            .overrides
+            .operation
+            .iter()
+            .filter(|row| &row.client == client && row.operation == name);
+        for row in rows {
+            let members = catalog.input_members(op);
+            for when in &row.when {
+                checked += 1;
+                assert!(
+                    members.iter().any(|m| *m == when.arg),
+                    "{client} {name}: `{}` is not one of its input members {members:?}",
+                    when.arg
+                );
+            }
+        }
+    }
+    assert!(checked > 10, "only {checked} conditions checked");
+}

@@ -65,6 +65,11 @@ pub type Binding = (
 /// Reference's ARN formats (https://docs.aws.amazon.com/service-authorization/latest/reference/).
 pub const BINDINGS: &[Binding] = &[
     (
+        "bedrock",
+        "GuardrailId",
+        &[("guardrailIdentifier", Transform::AfterLastSlash)],
+    ),
+    (
         "iam",
         "RoleNameWithPath",
         &[("RoleArn", Transform::RoleNameWithPath)],
@@ -262,6 +267,16 @@ pub fn resources(
         return vec!["*".to_string()];
     };
     let prefix = service.prefix.as_str();
+    // A Bedrock model id decides the resource type itself (see `bedrock.rs`), for the
+    // actions checked on models (not, say, a guardrail the same call applies).
+    if prefix == "bedrock"
+        && data.resources.iter().any(|t| t == "foundation-model")
+        && let Some(arns) = scope
+            .get("modelId")
+            .and_then(super::bedrock::model_resources)
+    {
+        return with_client_region(arns, region);
+    }
     // Best: most variables filled, then fewest left as `*`, then most the operation's members
     // could fill, then the Service Reference's order.
     let mut best: Option<((usize, i64, usize, i64), Vec<String>)> = None;
@@ -288,6 +303,20 @@ pub fn resources(
         Some((_, arns)) if arns.is_empty() => vec!["*".to_string()],
         Some((_, arns)) => arns,
     }
+}
+
+/// ARNs with `${AWS::Region}` replaced by a region the code fixed for the client.
+fn with_client_region(arns: Vec<String>, region: Option<&Value>) -> Vec<String> {
+    let Some(region) = region else {
+        return arns;
+    };
+    let region = match region {
+        Value::Str { value } if !value.is_empty() => value.as_str(),
+        _ => "*",
+    };
+    arns.into_iter()
+        .map(|arn| arn.replace("${AWS::Region}", region))
+        .collect()
 }
 
 /// Partition, region and account as a literal argument states them: a full ARN

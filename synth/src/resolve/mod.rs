@@ -3,6 +3,7 @@
 //! catalog cannot place become `unresolved`, never a guess.
 
 pub mod arn;
+mod bedrock;
 mod conditions;
 mod glob;
 
