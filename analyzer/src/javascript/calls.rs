@@ -506,10 +506,7 @@ impl<'a> Interp<'a, '_> {
         if let Some(client) = self.client_class(package, path) {
             let client = match &client {
                 Sym::Client(c) if c.client.sdk == Sdk::JsV2 && self.v2_region.is_some() => {
-                    Sym::Client(Rc::new(ClientSym {
-                        region: self.v2_region.clone(),
-                        ..(**c).clone()
-                    }))
+                    c.in_region(self.v2_region.clone())
                 }
                 _ => client,
             };
@@ -779,10 +776,7 @@ fn operation_node(call: Node<'_>) -> Node<'_> {
 fn with_region_of<'a>(document: Sym<'a>, wrapped: Option<&Sym<'a>>) -> Sym<'a> {
     match (&document, wrapped) {
         (Sym::Client(d), Some(Sym::Client(w))) if w.region.is_some() => {
-            Sym::Client(Rc::new(ClientSym {
-                region: w.region.clone(),
-                ..(**d).clone()
-            }))
+            d.in_region(w.region.clone())
         }
         _ => document,
     }

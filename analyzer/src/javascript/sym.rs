@@ -40,6 +40,16 @@ pub struct ClientSym {
     pub region: Option<Value>,
 }
 
+impl ClientSym {
+    /// This client made for `region` instead.
+    pub fn in_region<'a>(&self, region: Option<Value>) -> Sym<'a> {
+        Sym::Client(Rc::new(ClientSym {
+            region,
+            ..self.clone()
+        }))
+    }
+}
+
 /// A function the analyzer can walk into.
 #[derive(Debug, Clone)]
 pub struct FuncRef<'a> {
