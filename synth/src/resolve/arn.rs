@@ -307,16 +307,20 @@ pub fn resources(
 
 /// ARNs with `${AWS::Region}` replaced by a region the code fixed for the client.
 fn with_client_region(arns: Vec<String>, region: Option<&Value>) -> Vec<String> {
-    let Some(region) = region else {
+    let Some(region) = region.map(region_text) else {
         return arns;
     };
-    let region = match region {
-        Value::Str { value } if !value.is_empty() => value.as_str(),
-        _ => "*",
-    };
     arns.into_iter()
-        .map(|arn| arn.replace("${AWS::Region}", region))
+        .map(|arn| arn.replace("${AWS::Region}", &region))
         .collect()
+}
+
+/// A client's region as ARN text: the name, or `*` for one the code does not make knowable.
+fn region_text(region: &Value) -> String {
+    match region {
+        Value::Str { value } if !value.is_empty() => value.clone(),
+        _ => "*".to_string(),
+    }
 }
 
 /// Partition, region and account as a literal argument states them: a full ARN
@@ -391,14 +395,10 @@ fn fill(
     let mut stated = stated_location(format, prefix, scope);
     // A region the code fixed for the client, unless an ARN or URL argument states one.
     if let Some(region) = region {
-        let region = match region {
-            Value::Str { value } if !value.is_empty() => value.clone(),
-            _ => "*".to_string(),
-        };
         stated
             .get_or_insert_with(BTreeMap::new)
             .entry("Region")
-            .or_insert(region);
+            .or_insert_with(|| region_text(region));
     }
     let mut rest = format;
     while let Some(start) = rest.find("${") {
