@@ -67,7 +67,13 @@ pub const BINDINGS: &[Binding] = &[
     (
         "bedrock",
         "GuardrailId",
-        &[("guardrailIdentifier", Transform::AfterLastSlash)],
+        &[
+            ("guardrailIdentifier", Transform::AfterLastSlash),
+            (
+                "guardrailConfig.guardrailIdentifier",
+                Transform::AfterLastSlash,
+            ),
+        ],
     ),
     (
         "iam",
@@ -417,7 +423,10 @@ fn fill(
                 let candidates = binding(prefix, variable);
                 let root = |m: &str| {
                     let m = m.strip_suffix("{}").unwrap_or(m);
-                    m.split_once("[].").map_or(m, |(list, _)| list).to_string()
+                    let m = m.split_once("[].").map_or(m, |(list, _)| list);
+                    m.split_once('.')
+                        .map_or(m, |(structure, _)| structure)
+                        .to_string()
                 };
                 if candidates.iter().any(|(m, _)| {
                     members.iter().any(|x| *x == root(m)) || scope.contains_key(&root(m))
@@ -454,7 +463,8 @@ fn fill(
 }
 
 /// The value of `member` in the arguments. `List[].Member` reads that member of every element
-/// of a list argument; an element without it takes the service's documented default.
+/// of a list argument (an element without it takes the service's documented default);
+/// `Structure.Member` that member of a structure argument.
 fn member_value(
     scope: &BTreeMap<String, Value>,
     member: &str,
@@ -470,6 +480,13 @@ fn member_value(
         });
     }
     let Some((list, inner)) = member.split_once("[].") else {
+        // `Structure.Member`: that member of a structure argument.
+        if let Some((structure, inner)) = member.split_once('.') {
+            return scope.get(structure).map(|value| match value {
+                Value::Map { entries } => entries.get(inner).cloned().unwrap_or(Value::Unknown),
+                _ => Value::Unknown,
+            });
+        }
         return scope.get(member).cloned();
     };
     let default = DEFAULTS
