@@ -505,7 +505,7 @@ fn override_conditions_name_real_input_members() {
             for when in &row.when {
                 checked += 1;
                 assert!(
-                    members.iter().any(|m| *m == when.arg),
+                    members.contains(&when.arg),
                     "{client} {name}: `{}` is not one of its input members {members:?}",
                     when.arg
                 );
